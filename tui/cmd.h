@@ -1,0 +1,20 @@
+/* tui/cmd.h - the actions of ngen, one function each, and the table.
+ *
+ * Each tui_cmd_* lives in its own tui/cmd_*.c. To add an action, declare it
+ * here and add one line to TUI_COMMAND_LIST; `ngen /?` is generated from the
+ * list, in this order. */
+#ifndef TUI_CMD_H
+#define TUI_CMD_H
+
+#include "tui/commands.h"
+
+int tui_cmd_console(const tui_globals *g, int argc, char **argv);
+int tui_cmd_inspect(const tui_globals *g, int argc, char **argv);
+
+#define TUI_COMMAND_LIST                                                     \
+	{ "inspect", NULL, tui_cmd_inspect,                                  \
+	  "inspect PATH [--json]     print an assembly's identity, references, counts" }, \
+	{ "console", NULL, tui_cmd_console,                                  \
+	  "console                   open the administration console (the default)" },
+
+#endif
