@@ -30,14 +30,21 @@ void ng_diag_prefix(ng_diag *d, const char *fmt, ...)
 {
 	if (!d)
 		return;
-	char head[NG_DIAG_MAX], old[NG_DIAG_MAX];
+	char old[NG_DIAG_MAX];
+	snprintf(old, sizeof old, "%s", d->msg[0] ? d->msg : ng_strerror(d->code));
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
+	int n = vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 	va_end(ap);
-	memcpy(old, d->msg, sizeof old);
-	snprintf(d->msg, sizeof d->msg, "%s%s", head,
-		 old[0] ? old : ng_strerror(d->code));
+	/* The message keeps as much of the old text as fits after the prefix. */
+	size_t used = n < 0 ? 0 : (size_t)n;
+	if (used >= sizeof d->msg - 1)
+		return;
+	size_t room = sizeof d->msg - 1 - used, len = strlen(old);
+	if (len > room)
+		len = room;
+	memcpy(d->msg + used, old, len);
+	d->msg[used + len] = '\0';
 }
 
 const char *ng_diag_text(const ng_diag *d)
