@@ -1,0 +1,179 @@
+/* compiler/cg_target.c - the host target: machine, optimisation, object files.
+ *
+ * LLVM's targets are initialised once per process (pthread_once). Each
+ * module gets its own LLVMTargetMachineRef, created from the host triple and
+ * LLVMGetHostCPUFeatures() (LLVMGetHostCPUName() answers "generic" on some
+ * CPUs, so the features, not the name, carry what the CPU can do), with
+ * position-independent code since the result is a shared object.
+ *
+ * Optimisation runs the new pass manager (LLVMRunPasses) with a pipeline
+ * string. The full "default<O2>" pipeline costs milliseconds per function;
+ * the light pipeline below (SROA/mem2reg, early CSE, instcombine, simplifycfg,
+ * a few loop passes) keeps most of the code-speed gain of CLI code, whose
+ * first-tier methods are small and whose main cost is the evaluation-stack
+ * allocas that SROA removes. README.md records the figures behind the
+ * choice; NGEN_PIPELINE=o2|light|none overrides it for measurement. */
+#include "compiler/cg.h"
+
+#include "base/err.h"
+#include "base/xmalloc.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_status;
+static char *host_triple;
+static char *host_features;
+static char llvm_version[32];
+
+static void init_llvm(void)
+{
+	if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+		init_status = NG_ERR_LLVM;
+		return;
+	}
+	char *t = LLVMGetDefaultTargetTriple();
+	char *n = LLVMNormalizeTargetTriple(t);
+	host_triple = xstrdup(n);
+	LLVMDisposeMessage(n);
+	LLVMDisposeMessage(t);
+	char *f = LLVMGetHostCPUFeatures();
+	host_features = xstrdup(f ? f : "");
+	LLVMDisposeMessage(f);
+	snprintf(llvm_version, sizeof llvm_version, "%s", LLVM_VERSION_STRING);
+}
+
+int cg__init(ng_diag *diag)
+{
+	pthread_once(&init_once, init_llvm);
+	if (init_status)
+		return ng_diag_set(diag, init_status,
+				   "LLVM: the native target could not be initialised "
+				   "(is llvm-14 complete?)");
+	return 0;
+}
+
+const char *cg__host_triple(void)
+{
+	return host_triple;
+}
+
+const char *cg__host_features(void)
+{
+	return host_features;
+}
+
+const char *cg__llvm_version(void)
+{
+	return llvm_version;
+}
+
+int cg__target_machine(int optimize, LLVMTargetMachineRef *out, ng_diag *diag)
+{
+	LLVMTargetRef target;
+	char *err = NULL;
+	if (LLVMGetTargetFromTriple(host_triple, &target, &err)) {
+		ng_diag_set(diag, NG_ERR_LLVM, "LLVM: no target for %s: %s", host_triple,
+			    err ? err : "?");
+		LLVMDisposeMessage(err);
+		return NG_ERR_LLVM;
+	}
+	char *cpu = LLVMGetHostCPUName();
+	*out = LLVMCreateTargetMachine(target, host_triple, cpu, host_features,
+				       optimize ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelNone,
+				       LLVMRelocPIC, LLVMCodeModelDefault);
+	LLVMDisposeMessage(cpu);
+	if (!*out)
+		return ng_diag_set(diag, NG_ERR_LLVM, "LLVM: cannot create a target machine for %s",
+				   host_triple);
+	return 0;
+}
+
+/* The pipelines; see the file comment. */
+static const char *pipeline_text(cg_pipeline p)
+{
+	switch (p) {
+	case CG_PIPELINE_O2:
+		return "default<O2>";
+	case CG_PIPELINE_LIGHT:
+		return "function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+		       "loop-mssa(licm),indvars,instcombine,simplifycfg)";
+	case CG_PIPELINE_NONE:
+		break;
+	}
+	return NULL;
+}
+
+cg_pipeline cg__pipeline_default(void)
+{
+	const char *e = getenv("NGEN_PIPELINE");
+	if (e && strcmp(e, "o2") == 0)
+		return CG_PIPELINE_O2;
+	if (e && strcmp(e, "none") == 0)
+		return CG_PIPELINE_NONE;
+	return CG_PIPELINE_LIGHT;
+}
+
+int cg__optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, cg_pipeline p, ng_diag *diag)
+{
+	const char *text = pipeline_text(p);
+	if (!text)
+		return 0;
+	LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef e = LLVMRunPasses(mod, text, tm, opts);
+	LLVMDisposePassBuilderOptions(opts);
+	if (e) {
+		char *m = LLVMGetErrorMessage(e);
+		ng_diag_set(diag, NG_ERR_LLVM, "LLVM: optimisation pipeline failed: %s", m);
+		LLVMDisposeErrorMessage(m);
+		return NG_ERR_LLVM;
+	}
+	return 0;
+}
+
+int cg__emit_object(LLVMModuleRef mod, LLVMTargetMachineRef tm, const char *path, ng_diag *diag)
+{
+	char *err = NULL;
+	/* LLVMTargetMachineEmitToFile takes a non-const path. */
+	char *p = xstrdup(path);
+	LLVMBool failed = LLVMTargetMachineEmitToFile(tm, mod, p, LLVMObjectFile, &err);
+	free(p);
+	if (failed) {
+		ng_diag_set(diag, NG_ERR_LLVM, "LLVM: cannot emit %s: %s", path, err ? err : "?");
+		LLVMDisposeMessage(err);
+		return NG_ERR_LLVM;
+	}
+	return 0;
+}
+
+void cg__module_setup(LLVMModuleRef mod, LLVMTargetMachineRef tm)
+{
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+	char *layout = LLVMCopyStringRepOfTargetData(td);
+	LLVMSetDataLayout(mod, layout);
+	LLVMDisposeMessage(layout);
+	LLVMDisposeTargetData(td);
+	LLVMSetTarget(mod, host_triple);
+}
+
+/* The public entry point comp_target_query() finds by name. */
+int cg_target_query(comp_target *out, ng_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	int rc = cg__init(diag);
+	if (rc)
+		return rc;
+	out->triple = xstrdup(host_triple);
+	out->cpu_features = xstrdup(host_features);
+	out->llvm_version = xstrdup(cg__llvm_version());
+	return 0;
+}
