@@ -10,8 +10,11 @@
 
 int tui_cmd_console(const tui_globals *g, int argc, char **argv);
 int tui_cmd_inspect(const tui_globals *g, int argc, char **argv);
+int tui_cmd_run(const tui_globals *g, int argc, char **argv);
 
 #define TUI_COMMAND_LIST                                                     \
+	{ "run", NULL, tui_cmd_run,                                          \
+	  "run [/Debug] [/Profile] PROGRAM.exe [args]  run Main from native images" }, \
 	{ "inspect", NULL, tui_cmd_inspect,                                  \
 	  "inspect PATH [--json]     print an assembly's identity, references, counts" }, \
 	{ "console", NULL, tui_cmd_console,                                  \

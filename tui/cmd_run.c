@@ -1,0 +1,67 @@
+/* tui/cmd_run.c - `ngen run [/Debug] [/Profile] [--images DIR]... [--no-compile]
+ * PROGRAM.exe [args]`: runs Main from native code (runtime/rt.h).
+ *
+ * Options come before the program; everything after it is passed to Main
+ * untouched. The exit status is Main's result; an unhandled exception ends
+ * the process as Mono does (status 1); a program that cannot be started
+ * exits with NGEN_EXIT_BAD_INPUT (missing or malformed assembly) or
+ * NGEN_EXIT_FAILED (no usable image and it cannot be compiled). */
+#include "tui/cmd.h"
+
+#include "base/abi.h"
+#include "base/err.h"
+#include "runtime/rt.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+enum { MAX_IMAGE_DIRS = 16 };
+
+static int run_usage(const char *msg)
+{
+	fprintf(stderr, "ngen run: %s\nusage: ngen run [/Debug] [/Profile] "
+		"[--images DIR] [--no-compile] PROGRAM.exe [args]\n", msg);
+	return NGEN_EXIT_USAGE;
+}
+
+int tui_cmd_run(const tui_globals *g, int argc, char **argv)
+{
+	rt_options opt = { .verbose = g->verbose };
+	const char *dirs[MAX_IMAGE_DIRS + 1] = { 0 };
+	int ndirs = 0, i = 0;
+	const char *v;
+	for (; i < argc && tui_looks_like_option(argv[i]); i++) {
+		if (tui_is_option(argv[i], "Debug", NULL))
+			opt.scenario |= NG_SCENARIO_DEBUG;
+		else if (tui_is_option(argv[i], "Profile", NULL))
+			opt.scenario |= NG_SCENARIO_PROFILE;
+		else if (tui_is_option(argv[i], "no-compile", NULL))
+			opt.no_compile = true;
+		else if (tui_is_option(argv[i], "images:", &v) && ndirs < MAX_IMAGE_DIRS)
+			dirs[ndirs++] = v;
+		else if (tui_is_option(argv[i], "images", NULL) && i + 1 < argc &&
+			 ndirs < MAX_IMAGE_DIRS)
+			dirs[ndirs++] = argv[++i];
+		else
+			return run_usage("unknown option before the program");
+	}
+	if (i >= argc)
+		return run_usage("no program given");
+	opt.image_dirs = dirs;
+	const char *program = argv[i];
+	if (access(program, R_OK) != 0) {
+		fprintf(stderr, "ngen run: cannot read %s: %m\n", program);
+		return NGEN_EXIT_BAD_INPUT;
+	}
+	int exit_code = 0;
+	ng_diag diag;
+	ng_diag_clear(&diag);
+	int rc = rt_run(&opt, program, argc - i - 1, argv + i + 1, &exit_code, &diag);
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "ngen run: %s\n", ng_diag_text(&diag));
+		return rc == NG_ERR_FORMAT || rc == NG_ERR_NOT_PE || rc == NG_ERR_NOT_CLI
+			? NGEN_EXIT_BAD_INPUT : NGEN_EXIT_FAILED;
+	}
+	return exit_code;
+}
