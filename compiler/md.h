@@ -576,6 +576,30 @@ typedef struct md_dependency_hint {
 int md_dependency_hints(const md_image *img, ng_arena *arena,
 			md_dependency_hint **out, uint32_t *count, ng_diag *diag);
 
+/* ---- walking everything ----------------------------------------------------- */
+
+enum {
+	MD_WALK_BODIES = 1u << 0,   /* every method body with its EH clauses */
+	MD_WALK_SIGS   = 1u << 1,   /* every method, field, property, local,
+	                               member ref, type spec and method spec sig */
+	MD_WALK_ATTRS  = 1u << 2,   /* every custom attribute blob */
+	MD_WALK_ALL    = 7u,
+};
+
+typedef struct md_walk_stats {
+	uint32_t types, methods, bodies, eh_clauses;
+	uint64_t il_bytes;
+	uint32_t sigs;              /* signature blobs decoded */
+	uint32_t attrs;             /* custom attributes decoded */
+	uint32_t attrs_unresolved;  /* skipped: enum of another assembly whose
+	                               underlying type is not int32 */
+} md_walk_stats;
+
+/* Decodes everything the flags ask for, as a compiler would, and stops at
+ * the first error (which names the method, row or blob). Used by tests,
+ * the fuzzer, the benchmark and `ngen inspect`. */
+int md_walk(const md_image *img, unsigned flags, md_walk_stats *st, ng_diag *diag);
+
 /* ---- identity -------------------------------------------------------------- */
 /* See compiler/identity.h (md_identity, display names, parsing, matching). */
 
