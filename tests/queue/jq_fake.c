@@ -130,7 +130,7 @@ void jqt_set_idle(const char *dir, bool idle)
 		unlink(path);
 }
 
-static int scan_log(const char *dir, const char *what, long long id, bool pos)
+static int scan_log_n(const char *dir, const char *what, long long id, bool pos, int nth)
 {
 	char path[512], line[256];
 	snprintf(path, sizeof path, "%s/log", dir);
@@ -144,13 +144,23 @@ static int scan_log(const char *dir, const char *what, long long id, bool pos)
 		if (sscanf(line, "%31s %lld", w, &lid) == 2 && strcmp(w, what) == 0 &&
 		    (id == 0 || lid == id)) {
 			count++;
-			if (found < 0)
+			if (found < 0 && count == nth)
 				found = at;
 		}
 		at++;
 	}
 	fclose(f);
 	return pos ? found : count;
+}
+
+static int scan_log(const char *dir, const char *what, long long id, bool pos)
+{
+	return scan_log_n(dir, what, id, pos, 1);
+}
+
+int jqt_log_nth(const char *dir, const char *what, long long id, int n)
+{
+	return scan_log_n(dir, what, id, true, n);
 }
 
 int jqt_log_count(const char *dir, const char *what, long long id)

@@ -29,6 +29,8 @@ void jqt_set_idle(const char *dir, bool idle);
 int jqt_log_count(const char *dir, const char *what, long long id);
 /* Order of the first "<what>" line of id in the log, -1 if none. */
 int jqt_log_pos(const char *dir, const char *what, long long id);
+/* Line number of the n-th (1-based) "<what> <id>" line, -1 if none. */
+int jqt_log_nth(const char *dir, const char *what, long long id, int n);
 /* Waits up to timeout_s for cond(ctx); returns cond's last value. */
 bool jqt_wait(bool (*cond)(void *), void *ctx, double timeout_s);
 bool jqt_wait_log(const char *dir, const char *what, long long id, int count,
