@@ -273,10 +273,11 @@ static void draw_header(WINDOW *w, const tui_state *s, tui_rect r)
 	for (int i = 0; i < m->njobs; i++)
 		running += m->jobs[i].state == TUI_JOB_RUNNING;
 	char buf[1024];
-	snprintf(buf, sizeof buf, " ngen console | %s%s | %d images, %d invalid | queue %d | "
-		 "service %s | idle %s | jobs %d", m->cache_dir, m->read_only ? " [READ-ONLY]" : "",
-		 m->nimages, invalid, m->nqueue, tui_service_name(m->service),
-		 m->idle ? "yes" : "no", running);
+	/* Most important first: the header is cut at the right edge. */
+	snprintf(buf, sizeof buf, " ngen console%s | service %s | idle %s | %d images, %d invalid | "
+		 "queue %d | jobs %d | %s", m->read_only ? " [READ-ONLY]" : "",
+		 tui_service_name(m->service), m->idle ? "yes" : "no", m->nimages, invalid,
+		 m->nqueue, running, m->cache_dir);
 	wattron(w, tui_attr(s, TUI_C_HEADER));
 	tui_put(w, r.y, r.x, r.w, buf);
 	wattroff(w, tui_attr(s, TUI_C_HEADER));

@@ -57,7 +57,7 @@ static void queue_draw(WINDOW *w, const tui_state *s, tui_rect r)
 		 "e run queued items)", tui_service_name(m->service), m->idle ? "yes" : "no",
 		 m->pool_busy, m->pool_size);
 	wattroff(w, tui_attr(s, m->service == TUI_SVC_PAUSED ? TUI_C_QUEUED : TUI_C_TITLE));
-	int tw = r.w - 34;
+	int tw = (r.w - 26) / 2;
 	if (tw < 12)
 		tw = 12;
 	for (int i = 0; i < r.h - 1; i++) {
@@ -77,8 +77,13 @@ static void queue_draw(WINDOW *w, const tui_state *s, tui_rect r)
 		if (k != l->sel && strcmp(q->state, "failed") == 0)
 			a = tui_attr(s, TUI_C_FAILED);
 		wattron(w, a);
-		tui_putf(w, y, r.x, r.w, "  %-*.*s %-8s %-8s %2d  %s", tw, tw, q->target, q->action,
-			 q->state, q->attempts, q->last_error);
+		/* A long path keeps its end, the file name. */
+		const char *tgt = q->target;
+		bool cut = (int)strlen(tgt) > tw;
+		if (cut)
+			tgt += strlen(tgt) - (size_t)(tw - 3);
+		tui_putf(w, y, r.x, r.w, "  %s%-*s %-7s %-7s %2d %s", cut ? "..." : "", cut ? tw - 3 : tw,
+			 tgt, q->action, q->state, q->attempts, q->last_error);
 		wattroff(w, a);
 	}
 }
