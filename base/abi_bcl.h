@@ -11,7 +11,9 @@
  *   METHOD   the method name, "WriteLine"
  *   SIG      the static method's signature as "ret(p1,p2)" with the names
  *            of ng_bcl_elem_name() below, no spaces: "void(int32)",
- *            "float64(float64,float64)", "void()"
+ *            "float64(float64,float64)", "void()"; an instance method
+ *            (HASTHIS) is written "instance int32()" and its helper takes
+ *            `this` first (base/abi.h)
  *   SYMBOL   the helper's C symbol (exported by the ngen executable)
  *   CRET, CPARAMS  its C prototype, following base/abi.h's type mapping
  *
@@ -146,7 +148,13 @@
 	X("System.Math", "Sign", "int32(int64)", ngrt_Math_Sign_i8,           \
 	  int32_t, (int64_t x))                                                 \
 	X("System.Math", "Sign", "int32(float64)", ngrt_Math_Sign_r8,         \
-	  int32_t, (double x))
+	  int32_t, (double x))                                                  \
+	/* System.String: what Main does with its args. get_Chars raises     \
+	 * IndexOutOfRangeException; a null `this` NullReferenceException. */ \
+	X("System.String", "get_Length", "instance int32()",                  \
+	  ngrt_String_get_Length, int32_t, (ngrt_string *self))                 \
+	X("System.String", "get_Chars", "instance char(int32)",               \
+	  ngrt_String_get_Chars, uint16_t, (ngrt_string *self, int32_t index))
 
 /* Prototypes of every helper, generated from the list. */
 #define NG_BCL_PROTO_(type, method, sig, sym, cret, cparams) cret sym cparams;

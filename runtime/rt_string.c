@@ -1,6 +1,7 @@
 /* runtime/rt_string.c - strings, literals and Main's argument array. */
 #include "runtime/rt_string.h"
 
+#include "base/abi_bcl.h"
 #include "base/xmalloc.h"
 
 #include <gc.h>
@@ -172,4 +173,20 @@ ngrt_string *ngrt_ldstr(ngrt_string **cell, const uint16_t *chars, int32_t lengt
 					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return fresh;
 	return expected;
+}
+
+int32_t ngrt_String_get_Length(ngrt_string *self)
+{
+	if (!self)
+		ngrt_throw(NGRT_EX_NULL_REFERENCE);
+	return self->length;
+}
+
+uint16_t ngrt_String_get_Chars(ngrt_string *self, int32_t index)
+{
+	if (!self)
+		ngrt_throw(NGRT_EX_NULL_REFERENCE);
+	if ((uint32_t)index >= (uint32_t)self->length)
+		ngrt_throw(NGRT_EX_INDEX_OUT_OF_RANGE);
+	return self->chars[index];
 }
