@@ -150,6 +150,11 @@ _Noreturn void ngrt_throw(int32_t kind);
  * MissingMethodException (with the method's name and exclusion reason on
  * stderr) when the target is not available natively. */
 void *ngrt_bind_import(const ng_manifest *self, uint32_t import_index);
+/* Ends the program because a method has no native code (excluded from
+ * its image or BypassNGen): prints Namespace.Type::Method and the reason
+ * from self's method table, then raises MissingMethodException. For calls
+ * to an excluded method of the same image. (Added in format 1.) */
+_Noreturn void ngrt_missing_method(const ng_manifest *self, uint32_t token);
 /* Runs a type's .cctor once, in the CLI's order: state points at the
  * ngt_ symbol (0 = not run, 1 = running, 2 = done). */
 void ngrt_run_cctor(int32_t *state, void (*cctor)(void));

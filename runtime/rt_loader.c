@@ -413,3 +413,11 @@ void rt__install_type_namer(void)
 {
 	rt_exc_set_type_namer(name_cctor_type);
 }
+
+_Noreturn void ngrt_missing_method(const ng_manifest *self, uint32_t token)
+{
+	rt_image *img = rt__image_of(self);
+	if (!img)
+		rt_throw_text("System.MissingMethodException", "Method not found.");
+	rt__missing_method(img, token, status_reason(rt_manifest_method(self, token)));
+}
