@@ -1,0 +1,421 @@
+/* engine/eng_display.c - `ngen display [NAME|PATH] [/verbose] [--json]`.
+ *
+ * Ngen's layout: the roots first ("NGEN Roots:"), then every native image
+ * ("Native Images:"), one line each with its scenario and, when invalid,
+ * the reason. With a name (a path, or a full or partial display name) the
+ * output narrows to the matching images and their dependencies, and the
+ * roots listed are those that depend on them ("NGEN Roots that depend on
+ * "NAME":"). /verbose adds each image's identity, MVID, scenario, config,
+ * file, size, method counts, times and its dependencies with their MVIDs.
+ *
+ * Everything is read with a handful of queries into arrays first (a cache
+ * of 10,000 images displays in a few milliseconds), then printed. */
+#include "engine/eng_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "base/xmalloc.h"
+
+typedef struct img_row {
+	eng_image_info info;       /* strings owned by the row */
+	bool shown;
+	size_t first_dep, ndeps;   /* into view.deps */
+} img_row;
+
+typedef struct dep_row {
+	int64_t image_id, dep_image_id;
+	char *identity, *mvid;
+} dep_row;
+
+typedef struct root_row {
+	eng_root_info info;        /* strings owned */
+	char *label;               /* what display prints */
+	bool shown;
+} root_row;
+
+typedef struct view {
+	img_row *imgs;
+	size_t nimgs;
+	root_row *roots;
+	size_t nroots;
+	dep_row *deps;
+	size_t ndeps;
+} view;
+
+static char *dup_or_empty(const char *s) { return xstrdup(s ? s : ""); }
+
+static int collect_image(void *ctx, const eng_image_info *in)
+{
+	view *v = ctx;
+	v->imgs = xrealloc(v->imgs, (v->nimgs + 1) * sizeof *v->imgs);
+	img_row *r = &v->imgs[v->nimgs++];
+	memset(r, 0, sizeof *r);
+	r->info = *in;
+	r->info.name = dup_or_empty(in->name);
+	r->info.identity = dup_or_empty(in->identity);
+	r->info.assembly_path = dup_or_empty(in->assembly_path);
+	r->info.mvid = dup_or_empty(in->mvid);
+	r->info.config = dup_or_empty(in->config);
+	r->info.target = dup_or_empty(in->target);
+	r->info.file = dup_or_empty(in->file);
+	r->info.hash = dup_or_empty(in->hash);
+	r->info.reason = dup_or_empty(in->reason);
+	return 0;
+}
+
+/* The root as Ngen lists it: the assembly's path (or the display name it
+ * was installed by) followed by the options of its install. */
+static char *root_label(const eng_root_info *in)
+{
+	int argc = 0;
+	char **argv = NULL;
+	if (eng_args_split(in->args_json, &argc, &argv) < 0)
+		return xstrdup(in->assembly_path);
+	ng_strbuf sb = NG_STRBUF_INIT;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool option = a[0] == '-' || (a[0] == '/' && !strchr(a + 1, '/'));
+		if (i)
+			ng_strbuf_putc(&sb, ' ');
+		if (option)
+			ng_strbuf_puts(&sb, a);
+		else if (eng_name_is_path(a))
+			ng_strbuf_puts(&sb, in->assembly_path);
+		else
+			ng_strbuf_printf(&sb, "\"%s\"", a);
+	}
+	eng_args_free(argc, argv);
+	return ng_strbuf_take(&sb);
+}
+
+static int collect_root(void *ctx, const eng_root_info *in)
+{
+	view *v = ctx;
+	v->roots = xrealloc(v->roots, (v->nroots + 1) * sizeof *v->roots);
+	root_row *r = &v->roots[v->nroots++];
+	memset(r, 0, sizeof *r);
+	r->info = *in;
+	r->info.args = dup_or_empty(in->args);
+	r->info.args_json = dup_or_empty(in->args_json);
+	r->info.cwd = dup_or_empty(in->cwd);
+	r->info.identity = dup_or_empty(in->identity);
+	r->info.assembly_path = dup_or_empty(in->assembly_path);
+	r->info.config = dup_or_empty(in->config);
+	r->label = root_label(in);
+	return 0;
+}
+
+static int collect_deps(eng_cache *c, view *v, ng_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = eng__prepare(c, "SELECT e.image_id, coalesce(e.dep_image_id, 0), e.dep_identity,"
+			      " e.dep_mvid FROM image_deps e ORDER BY e.image_id, e.dep_identity", &st, d);
+	if (rc < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v->deps = xrealloc(v->deps, (v->ndeps + 1) * sizeof *v->deps);
+		dep_row *r = &v->deps[v->ndeps++];
+		r->image_id = sqlite3_column_int64(st, 0);
+		r->dep_image_id = sqlite3_column_int64(st, 1);
+		r->identity = xstrdup(eng__col_text(st, 2));
+		r->mvid = xstrdup(eng__col_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int by_id_ptr(const void *key, const void *elem)
+{
+	int64_t x = *(const int64_t *)key, y = (*(img_row *const *)elem)->info.id;
+	return x < y ? -1 : x > y;
+}
+
+/* Images are sorted by name for printing; this finds one by id. */
+static img_row *find_img(view *v, img_row **by_id_index, int64_t id)
+{
+	img_row **p = bsearch(&id, by_id_index, v->nimgs, sizeof *by_id_index, by_id_ptr);
+	return p ? *p : NULL;
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	int64_t x = (*(img_row *const *)a)->info.id, y = (*(img_row *const *)b)->info.id;
+	return x < y ? -1 : x > y;
+}
+
+static void link_deps(view *v, img_row **index)
+{
+	for (size_t k = 0; k < v->ndeps;) {
+		size_t start = k;
+		while (k < v->ndeps && v->deps[k].image_id == v->deps[start].image_id)
+			k++;
+		int64_t id = v->deps[start].image_id;
+		img_row **p = bsearch(&id, index, v->nimgs, sizeof *index, by_id_ptr);
+		if (p) {
+			(*p)->first_dep = start;
+			(*p)->ndeps = k - start;
+		}
+	}
+}
+
+static void view_close(view *v)
+{
+	for (size_t i = 0; i < v->nimgs; i++) {
+		eng_image_info *x = &v->imgs[i].info;
+		free((char *)x->name); free((char *)x->identity); free((char *)x->assembly_path);
+		free((char *)x->mvid); free((char *)x->config); free((char *)x->target);
+		free((char *)x->file); free((char *)x->hash); free((char *)x->reason);
+	}
+	for (size_t i = 0; i < v->nroots; i++) {
+		eng_root_info *x = &v->roots[i].info;
+		free((char *)x->args); free((char *)x->args_json); free((char *)x->cwd);
+		free((char *)x->identity); free((char *)x->assembly_path); free((char *)x->config);
+		free(v->roots[i].label);
+	}
+	for (size_t i = 0; i < v->ndeps; i++) {
+		free(v->deps[i].identity);
+		free(v->deps[i].mvid);
+	}
+	free(v->imgs);
+	free(v->roots);
+	free(v->deps);
+}
+
+/* ---- narrowing to a name ---------------------------------------------------- */
+
+static bool name_matches(const char *name, const char *path_abs, const eng_image_info *i)
+{
+	if (path_abs)
+		return strcmp(path_abs, i->assembly_path) == 0;
+	return eng_identity_matches(name, i->identity);
+}
+
+/* Marks matching images, their dependencies (transitively) and the roots
+ * that reach a matching image. Returns the number of matches. */
+static size_t narrow(eng_cache *c, view *v, img_row **index, const char *name, const char *cwd)
+{
+	char *path_abs = NULL;
+	if (eng_name_is_path(name)) {
+		char *p = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", cwd ? cwd : ".", name);
+		char real[PATH_MAX];
+		path_abs = xstrdup(realpath(p, real) ? real : p);
+		free(p);
+	}
+	size_t matches = 0;
+	size_t *stack = xcalloc(v->nimgs + 1, sizeof *stack), sp = 0;
+	int64_t *match_ids = xcalloc(v->nimgs + 1, sizeof *match_ids);
+	for (size_t i = 0; i < v->nimgs; i++) {
+		if (!name_matches(name, path_abs, &v->imgs[i].info))
+			continue;
+		match_ids[matches++] = v->imgs[i].info.id;
+		v->imgs[i].shown = true;
+		stack[sp++] = i;
+	}
+	while (sp) {
+		img_row *r = &v->imgs[stack[--sp]];
+		for (size_t k = r->first_dep; k < r->first_dep + r->ndeps; k++) {
+			img_row *dep = find_img(v, index, v->deps[k].dep_image_id);
+			if (dep && !dep->shown) {
+				dep->shown = true;
+				stack[sp++] = (size_t)(dep - v->imgs);
+			}
+		}
+	}
+	/* Roots that reach a matching image. */
+	sqlite3_stmt *st;
+	if (matches && eng__prepare(c, ENG__REACH_CTE "SELECT DISTINCT root, id FROM reach", &st, NULL) == 0) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t root = sqlite3_column_int64(st, 0), id = sqlite3_column_int64(st, 1);
+			bool hit = false;
+			for (size_t m = 0; !hit && m < matches; m++)
+				hit = match_ids[m] == id;
+			for (size_t k = 0; hit && k < v->nroots; k++)
+				if (v->roots[k].info.id == root)
+					v->roots[k].shown = true;
+		}
+		sqlite3_finalize(st);
+	}
+	free(stack);
+	free(match_ids);
+	free(path_abs);
+	return matches;
+}
+
+/* ---- printing --------------------------------------------------------------- */
+
+static void print_time(FILE *out, const char *label, int64_t t)
+{
+	if (!t) {
+		fprintf(out, "\t%-14s never\n", label);
+		return;
+	}
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(out, "\t%-14s %s\n", label, buf);
+}
+
+static void print_image(FILE *out, const view *v, const img_row *r, bool verbose)
+{
+	const eng_image_info *i = &r->info;
+	fprintf(out, "%s", i->identity);
+	if (i->scenario & 1)
+		fputs(" <debug>", out);
+	if (i->scenario & 2)
+		fputs(" <profile>", out);
+	if (!i->valid)
+		fprintf(out, " (invalid: %s)", i->reason);
+	fputc('\n', out);
+	if (!verbose)
+		return;
+	fprintf(out, "\t%-14s %s\n", "Source MVID:", i->mvid);
+	fprintf(out, "\t%-14s %s\n", "Source:", i->assembly_path);
+	fprintf(out, "\t%-14s %s\n", "Scenario:", i->scenario ? eng_scenario_text(i->scenario) : "(normal)");
+	if (i->config[0]) {
+		char *cfg = xstrdup(i->config);
+		for (char *p = cfg; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		fprintf(out, "\t%-14s %s\n", "Config:", cfg);
+		free(cfg);
+	} else
+		fprintf(out, "\t%-14s (default)\n", "Config:");
+	fprintf(out, "\t%-14s %s\n", "File:", i->file);
+	fprintf(out, "\t%-14s %lld bytes\n", "Size:", (long long)i->size);
+	fprintf(out, "\t%-14s %s%s%s\n", "Status:", i->valid ? "valid" : "invalid",
+		i->valid ? "" : ": ", i->valid ? "" : i->reason);
+	fprintf(out, "\t%-14s %u compiled, %u excluded\n", "Methods:", i->methods_compiled,
+		i->methods_excluded);
+	print_time(out, "Created:", i->created);
+	print_time(out, "Last used:", i->last_used);
+	fprintf(out, "\t%-14s %u\n", "Roots:", i->roots);
+	fprintf(out, "\t%-14s %s\n", "Dependencies:", r->ndeps ? "" : "(none)");
+	for (size_t k = r->first_dep; k < r->first_dep + r->ndeps; k++)
+		fprintf(out, "\t\t%s  MVID %s%s\n", v->deps[k].identity, v->deps[k].mvid,
+			v->deps[k].dep_image_id ? "" : "  (no native image)");
+}
+
+static void print_text(FILE *out, const view *v, const char *name, bool verbose)
+{
+	if (name)
+		fprintf(out, "NGEN Roots that depend on \"%s\":\n\n", name);
+	else
+		fputs("NGEN Roots:\n\n", out);
+	for (size_t i = 0; i < v->nroots; i++)
+		if (v->roots[i].shown)
+			fprintf(out, "%s\n", v->roots[i].label);
+	fputs("\nNative Images:\n\n", out);
+	for (size_t i = 0; i < v->nimgs; i++)
+		if (v->imgs[i].shown)
+			print_image(out, v, &v->imgs[i], verbose);
+}
+
+static json_object *image_json(const view *v, const img_row *r)
+{
+	const eng_image_info *i = &r->info;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(i->id));
+	json_object_object_add(o, "name", json_object_new_string(i->name));
+	json_object_object_add(o, "identity", json_object_new_string(i->identity));
+	json_object_object_add(o, "assembly", json_object_new_string(i->assembly_path));
+	json_object_object_add(o, "mvid", json_object_new_string(i->mvid));
+	json_object_object_add(o, "scenario", json_object_new_string(eng_scenario_text(i->scenario)));
+	json_object_object_add(o, "config", json_object_new_string(i->config));
+	json_object_object_add(o, "target", json_object_new_string(i->target));
+	json_object_object_add(o, "file", json_object_new_string(i->file));
+	json_object_object_add(o, "size", json_object_new_int64(i->size));
+	json_object_object_add(o, "status", json_object_new_string(i->valid ? "valid" : "invalid"));
+	json_object_object_add(o, "reason", json_object_new_string(i->reason));
+	json_object_object_add(o, "methods_compiled", json_object_new_int64(i->methods_compiled));
+	json_object_object_add(o, "methods_excluded", json_object_new_int64(i->methods_excluded));
+	json_object_object_add(o, "created", json_object_new_int64(i->created));
+	json_object_object_add(o, "last_used", json_object_new_int64(i->last_used));
+	json_object_object_add(o, "roots", json_object_new_int64(i->roots));
+	json_object *deps = json_object_new_array();
+	for (size_t k = r->first_dep; k < r->first_dep + r->ndeps; k++) {
+		json_object *dj = json_object_new_object();
+		json_object_object_add(dj, "identity", json_object_new_string(v->deps[k].identity));
+		json_object_object_add(dj, "mvid", json_object_new_string(v->deps[k].mvid));
+		json_object_object_add(dj, "image_id", v->deps[k].dep_image_id ?
+				       json_object_new_int64(v->deps[k].dep_image_id) : NULL);
+		json_object_array_add(deps, dj);
+	}
+	json_object_object_add(o, "dependencies", deps);
+	return o;
+}
+
+static void print_json(FILE *out, const view *v)
+{
+	json_object *top = json_object_new_object();
+	json_object *roots = json_object_new_array(), *imgs = json_object_new_array();
+	for (size_t i = 0; i < v->nroots; i++) {
+		const root_row *r = &v->roots[i];
+		if (!r->shown)
+			continue;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(r->info.id));
+		json_object_object_add(o, "image_id", json_object_new_int64(r->info.image_id));
+		json_object_object_add(o, "root", json_object_new_string(r->label));
+		json_object_object_add(o, "args", json_tokener_parse(r->info.args_json));
+		json_object_object_add(o, "cwd", json_object_new_string(r->info.cwd));
+		json_object_object_add(o, "identity", json_object_new_string(r->info.identity));
+		json_object_object_add(o, "assembly", json_object_new_string(r->info.assembly_path));
+		json_object_object_add(o, "scenario", json_object_new_string(eng_scenario_text(r->info.scenario)));
+		json_object_object_add(o, "config", json_object_new_string(r->info.config));
+		json_object_object_add(o, "nodependencies", json_object_new_boolean(r->info.nodeps));
+		json_object_object_add(o, "created", json_object_new_int64(r->info.created));
+		json_object_array_add(roots, o);
+	}
+	for (size_t i = 0; i < v->nimgs; i++)
+		if (v->imgs[i].shown)
+			json_object_array_add(imgs, image_json(v, &v->imgs[i]));
+	json_object_object_add(top, "roots", roots);
+	json_object_object_add(top, "images", imgs);
+	fputs(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	fputc('\n', out);
+	json_object_put(top);
+}
+
+int eng_display(eng_cache *c, const char *name, const char *cwd, int flags, FILE *out, ng_diag *d)
+{
+	if (!c || !out)
+		return ng_diag_set(d, NG_ERR_INVAL, "eng_display: bad arguments");
+	view v = { 0 };
+	int rc = eng_roots_foreach(c, collect_root, &v, d);
+	if (rc == 0)
+		rc = eng_images_foreach(c, collect_image, &v, d);
+	if (rc == 0 && c->db)
+		rc = collect_deps(c, &v, d);
+	img_row **index = xcalloc(v.nimgs + 1, sizeof *index);
+	for (size_t i = 0; i < v.nimgs; i++)
+		index[i] = &v.imgs[i];
+	qsort(index, v.nimgs, sizeof *index, cmp_idx);
+	if (rc == 0)
+		link_deps(&v, index);
+	if (rc == 0 && name && narrow(c, &v, index, name, cwd) == 0)
+		rc = ng_diag_set(d, NG_ERR_NOTFOUND, "%s: no native image in the cache %s matches "
+				 "(the assembly is not installed)", name, c->dir);
+	if (rc == 0 && !name) {
+		for (size_t i = 0; i < v.nimgs; i++)
+			v.imgs[i].shown = true;
+		for (size_t i = 0; i < v.nroots; i++)
+			v.roots[i].shown = true;
+	}
+	if (rc == 0 && (flags & ENG_DISPLAY_JSON))
+		print_json(out, &v);
+	else if (rc == 0)
+		print_text(out, &v, name, flags & ENG_DISPLAY_VERBOSE);
+	free(index);
+	view_close(&v);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/* engine/eng_update.c - `ngen update`: regenerate exactly the invalid images.
+ *
+ * The invalid images and their reasons come from eng_validity.c. They are
+ * first recorded invalid in one transaction (so display, the runtime and a
+ * crash in the middle all see the truth), then rebuilt one by one,
+ * dependencies first, each in its own binding context (the config key it
+ * was installed with) and its own transaction. An image whose assembly is
+ * gone or no longer binds stays invalid with the reason, and the update
+ * reports it as failed. */
+#include "engine/eng_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/xmalloc.h"
+
+static int mark_invalid(eng_cache *c, eng__invalid *v, size_t n, ng_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = eng_tx_begin(c, d);
+	if (rc == 0)
+		rc = eng__prepare(c, "UPDATE images SET status = 'invalid', reason = ? WHERE id = ?",
+				  &st, d);
+	if (rc < 0) {
+		eng_tx_rollback(c);
+		return rc;
+	}
+	size_t marked = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (v[i].was_invalid)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, v[i].reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, v[i].image_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = eng__db_error(c, d, "marking an image invalid");
+		marked++;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && marked)
+		eng_log(c, "update", "%zu image(s) found invalid", marked);
+	if (rc == 0)
+		rc = eng_tx_commit(c, d);
+	else
+		eng_tx_rollback(c);
+	return rc;
+}
+
+static int rebuild_one(eng_cache *c, const eng__invalid *inv, const eng_run_opts *o, ng_diag *d)
+{
+	eng__graph g;
+	int rc = eng__graph_init_key(&g, inv->path, inv->config, inv->scenario, d);
+	if (rc == 0)
+		rc = eng__graph_build(&g, inv->path, false, d);
+	if (rc == 0)
+		rc = eng__graph_compile(c, &g, true, o, d);
+	if (rc == 0)
+		rc = eng__commit_graph(c, &g, NULL, NULL, "update", d);
+	eng__graph_close(&g);
+	return rc;
+}
+
+/* Records why a rebuild failed, so display shows it until it works. */
+static void record_failure(eng_cache *c, const eng__invalid *inv, const char *why)
+{
+	sqlite3_stmt *st;
+	if (eng_tx_begin(c, NULL) < 0)
+		return;
+	if (eng__prepare(c, "UPDATE images SET status = 'invalid', reason = ? WHERE id = ?", &st, NULL) == 0) {
+		const char *cut = strstr(inv->reason, "; rebuilding failed: ");
+		int keep = cut ? (int)(cut - inv->reason) : (int)strlen(inv->reason);
+		char *r = xasprintf("%.*s; rebuilding failed: %s", keep, inv->reason, why);
+		sqlite3_bind_text(st, 1, r, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, inv->image_id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		free(r);
+	}
+	eng_log(c, "update", "rebuilding %s failed: %s", inv->identity, why);
+	if (eng_tx_commit(c, NULL) < 0)
+		eng_tx_rollback(c);
+}
+
+static void emit_invalid(const eng_run_opts *o, const eng__invalid *inv, size_t i, size_t n)
+{
+	if (!o || !o->on_event)
+		return;
+	eng_event ev = { .kind = ENG_EV_INVALID, .name = inv->identity, .text = inv->reason,
+			 .scenario = inv->scenario, .index = (unsigned)i + 1, .total = (unsigned)n };
+	o->on_event(o->ctx, &ev);
+}
+
+int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
+	       eng_update_result *res, ng_diag *d)
+{
+	if (!c)
+		return ng_diag_set(d, NG_ERR_INVAL, "eng_update: no cache");
+	int rc = eng__require_admin(c, "update", d);
+	if (rc < 0)
+		return rc;
+	eng_update_result r = { 0 };
+	eng__invalid *inv = NULL;
+	size_t n = 0, checked = 0;
+	rc = eng__find_invalid(c, c->comp->stamp(c->comp->ctx), &inv, &n, &checked, d);
+	if (rc == 0)
+		rc = mark_invalid(c, inv, n, d);
+	r.checked = (unsigned)checked;
+	r.invalid = (unsigned)n;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		emit_invalid(o, &inv[i], i, n);
+		if (!rebuild)
+			continue;
+		if (o && o->cancel && *o->cancel) {
+			rc = ng_diag_set(d, NG_ERR_CANCELED, "update canceled; %u image(s) rebuilt, "
+					 "%zu still invalid", r.rebuilt, n - i);
+			break;
+		}
+		ng_diag one;
+		ng_diag_clear(&one);
+		int brc = rebuild_one(c, &inv[i], o, &one);
+		if (brc == NG_ERR_CANCELED) {
+			rc = ng_diag_set(d, brc, "%s", ng_diag_text(&one));
+		} else if (brc < 0) {
+			r.failed++;
+			record_failure(c, &inv[i], ng_diag_text(&one));
+			eng__emit(o, ENG_EV_MESSAGE, inv[i].identity, ng_diag_text(&one));
+		} else
+			r.rebuilt++;
+	}
+	eng__invalid_free(inv, n);
+	if (res)
+		*res = r;
+	if (rc == 0 && r.failed)
+		rc = ng_diag_set(d, NG_ERR_COMPILE, "%u of %u invalid image(s) could not be rebuilt; "
+				 "they stay invalid (see 'ngen display /verbose')", r.failed, r.invalid);
+	return rc;
+}
