@@ -1,0 +1,57 @@
+/* tui/cmd_service.c - `ngen service [/daemon] [/workers:N]`.
+ *
+ * Runs the native image service for the cache in the foreground (events on
+ * stderr) until the queue is empty, SIGTERM, or `queue`'s stop; /daemon
+ * starts it detached instead (what a /queue request does on its own). One
+ * service per cache: a second one exits with a message. The systemd unit
+ * dist/ngen.service runs this command. */
+#include "tui/cmd.h"
+
+#include "base/err.h"
+#include "base/xmalloc.h"
+#include "engine/eng.h"
+#include "queue/jq_exec.h"
+#include "queue/jq_service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int tui_cmd_service(const tui_globals *g, int argc, char **argv)
+{
+	bool daemon = false;
+	int workers = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if (tui_is_option(argv[i], "daemon", NULL)) {
+			daemon = true;
+		} else if (tui_is_option(argv[i], "workers:", &v)) {
+			workers = atoi(v);
+			if (workers < 1 || workers > 256) {
+				fprintf(stderr, "ngen: /workers: needs a number from 1 to 256\n");
+				return NGEN_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "ngen: service: unknown argument '%s'\n"
+				"usage: ngen service [/daemon] [/workers:N]\n", argv[i]);
+			return NGEN_EXIT_USAGE;
+		}
+	}
+	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
+	ng_diag d;
+	int rc;
+	if (daemon) {
+		rc = jq_service_spawn(cache, &d);
+	} else {
+		jq_service_opts o = { .cache_dir = cache, .verbose = !g->silent };
+		o.run.exec = jq_executor_engine();
+		o.run.workers = workers;
+		o.run.polite = true;
+		rc = jq_service_run(&o, &d);
+	}
+	free(cache);
+	if (rc < 0) {
+		fprintf(stderr, "ngen: %s\n", ng_diag_text(&d));
+		return rc == NG_ERR_PERM ? NGEN_EXIT_PERM : NGEN_EXIT_FAILED;
+	}
+	return NGEN_EXIT_OK;
+}
