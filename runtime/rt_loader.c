@@ -157,19 +157,40 @@ static int compile_image(const char *assembly_path, char **image_path, ng_diag *
 
 /* ---- dependencies ---- */
 
+/* Name.dll or Name.exe in the directory of the referencing assembly (the
+ * AppBase rule), for builds without the compiler's resolver. */
+static int resolve_beside(const char *referencing, const char *name, char **path)
+{
+	static const char *const ext[] = { "dll", "exe" };
+	const char *slash = strrchr(referencing, '/');
+	int dirlen = slash ? (int)(slash - referencing) : 1;
+	const char *dir = slash ? referencing : ".";
+	for (size_t i = 0; i < 2; i++) {
+		char *p = xasprintf("%.*s/%s.%s", dirlen, dir, name, ext[i]);
+		if (access(p, R_OK) == 0) {
+			*path = p;
+			return 0;
+		}
+		free(p);
+	}
+	return NG_ERR_NOTFOUND;
+}
+
 /* The file of a dependency named in img's manifest. */
 static int resolve_dep(const rt_image *img, const ng_manifest_dep *dep,
 		       char **path, ng_diag *diag)
 {
 	ng_arena arena;
 	ng_arena_init(&arena);
-	md_identity id;
+	md_identity id = { 0 };
 	unsigned present = 0;
 	int rc = md_identity_parse(dep->display_name, &arena, &id, &present, diag);
-	if (rc == 0 && comp_default_resolve)
-		rc = comp_default_resolve(NULL, img->assembly_path, &id, path);
-	else if (rc == 0)
-		rc = NG_ERR_NOTFOUND;
+	if (rc == 0)
+		rc = comp_default_resolve
+			? comp_default_resolve(NULL, img->assembly_path, &id, path)
+			: NG_ERR_NOTFOUND;
+	if (rc < 0 && id.name)
+		rc = resolve_beside(img->assembly_path, id.name, path);
 	if (rc < 0)
 		ng_diag_set(diag, rc, "cannot find assembly %s, referenced by %s",
 			    dep->display_name, img->assembly_path);

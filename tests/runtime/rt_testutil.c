@@ -2,6 +2,7 @@
 #include "tests/runtime/rt_testutil.h"
 
 #include "base/xmalloc.h"
+#include "runtime/rt_console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +76,42 @@ int rt_test_run(char *const argv[], int timeout_s, rt_proc_result *res)
 		}
 		usleep(2000);
 	}
+	if (WIFSIGNALED(status)) {
+		res->signaled = 1;
+		res->status = 128 + WTERMSIG(status);
+	} else {
+		res->status = WEXITSTATUS(status);
+	}
+	res->out = slurp_fd(out);
+	res->err = slurp_fd(err);
+	close(out);
+	close(err);
+	return 0;
+}
+
+int rt_test_fork(void (*fn)(void *ctx), void *ctx, rt_proc_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int out = temp_fd(), err = temp_fd();
+	if (out < 0 || err < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(out, 1);
+		dup2(err, 2);
+		rt_console_set_fd(1);
+		fn(ctx);
+		rt_console_flush(1);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status)) {
 		res->signaled = 1;
 		res->status = 128 + WTERMSIG(status);

@@ -15,6 +15,9 @@ typedef struct rt_proc_result {
  * capturing stdout and stderr. Returns 0, or -1 when it cannot start. */
 int rt_test_run(char *const argv[], int timeout_s, rt_proc_result *res);
 void rt_test_result_close(rt_proc_result *res);
+/* Runs fn(ctx) in a child process (stdout and stderr captured, the console
+ * pointed at the captured stdout); the child exits 0 when fn returns. */
+int rt_test_fork(void (*fn)(void *ctx), void *ctx, rt_proc_result *res);
 
 /* $NGEN_BUILD / $NGEN_FIXTURES with their defaults; path of build/ngen. */
 const char *rt_test_build_dir(void);

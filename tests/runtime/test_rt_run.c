@@ -1,0 +1,388 @@
+/* tests/runtime/test_rt_run.c - the loader and Main, without the compiler.
+ *
+ * Each test writes a small C "native image" for a real fixture assembly
+ * (its MVID and MethodDef tokens read with the metadata reader), builds it
+ * with `cc -shared`, and runs the program with rt_run() in a child process,
+ * with compiling disabled: so loading, manifest checks and rejections,
+ * Main's shapes and exit codes, import binding, missing methods and
+ * type-initializer failures are tested on their own. The images call the
+ * runtime's helpers, which the test binary exports (-rdynamic). */
+#include <criterion/criterion.h>
+
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "base/xmalloc.h"
+#include "compiler/md.h"
+#include "runtime/rt.h"
+#include "tests/runtime/rt_testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+typedef struct asm_info {
+	char *path;
+	uint8_t mvid[16];
+	uint32_t entry;
+	md_image *md;
+} asm_info;
+
+static void asm_open(const char *file, asm_info *a)
+{
+	char *dir = rt_test_path(rt_test_fixtures_dir(), "programs");
+	a->path = rt_test_path(dir, file);
+	free(dir);
+	ng_diag d;
+	ng_diag_clear(&d);
+	cr_assert_eq(md_open(a->path, &a->md, &d), 0, "%s (run make fixtures)", d.msg);
+	md_mvid(a->md, a->mvid);
+	a->entry = md_entry_point(a->md);
+}
+
+/* The MethodDef token of Type::name. */
+static uint32_t method_token(const asm_info *a, const char *type, const char *name)
+{
+	uint32_t n = md_row_count(a->md, MD_T_METHODDEF);
+	for (uint32_t row = 1; row <= n; row++) {
+		md_methoddef def;
+		md_typedef td;
+		if (md_methoddef_get(a->md, row, &def) < 0 || strcmp(def.name, name) != 0)
+			continue;
+		if (md_typedef_get(a->md, md_method_owner(a->md, row), &td) == 0 &&
+		    strcmp(td.name, type) == 0)
+			return MD_TOKEN(MD_T_METHODDEF, row);
+	}
+	cr_assert_fail("no method %s::%s in %s", type, name, a->path);
+	return 0;
+}
+
+static char *mvid_init(const uint8_t m[16])
+{
+	ng_strbuf sb = NG_STRBUF_INIT;
+	ng_strbuf_puts(&sb, "{");
+	for (int i = 0; i < 16; i++)
+		ng_strbuf_printf(&sb, "%s%u", i ? "," : "", m[i]);
+	ng_strbuf_puts(&sb, "}");
+	return ng_strbuf_take(&sb);
+}
+
+static char *temp_dir(void)
+{
+	char *t = xstrdup("/tmp/ngen-rt-run-XXXXXX");
+	cr_assert_not_null(mkdtemp(t));
+	return t;
+}
+
+/* Writes dir/<name>.c with the common prelude and body, builds
+ * dir/<name>.ni.so. */
+static void build_image(const char *dir, const char *name, const char *body)
+{
+	char *src = xasprintf("%s/%s.c", dir, name);
+	char *so = xasprintf("%s/%s.ni.so", dir, name);
+	FILE *f = fopen(src, "w");
+	cr_assert_not_null(f);
+	struct utsname u;
+	uname(&u);
+	fprintf(f, "#include \"base/abi_bcl.h\"\n#include <stddef.h>\n"
+		"#define TRIPLE \"%s-pc-linux-gnu\"\n%s\n", u.machine, body);
+	fclose(f);
+	char *cwd = getcwd(NULL, 0);
+	char *argv[] = { "cc", "-shared", "-fPIC", "-w", "-I", cwd, "-o", so, src, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_run(argv, 60, &r), 0);
+	cr_assert_eq(r.status, 0, "cc failed: %s", r.err);
+	rt_test_result_close(&r);
+	free(cwd);
+	free(src);
+	free(so);
+}
+
+/* A manifest with one dependency-free method table. */
+static char *manifest_src(const char *mvid, uint32_t entry, const char *methods,
+			  int nmethods, const char *extra_fields)
+{
+	return xasprintf(
+		"static const ng_manifest_method methods_[] = { %s };\n"
+		"const ng_manifest ngen_manifest = { .magic = NG_MANIFEST_MAGIC,\n"
+		" .format = NG_IMAGE_FORMAT, .compiler_version = \"test\", .llvm_version = \"14\",\n"
+		" .target_triple = TRIPLE, .cpu_features = \"+sse2\", .scenario = 0,\n"
+		" .display_name = \"test\", .mvid = %s, .entry_token = 0x%08x,\n"
+		" .method_count = %d, .methods = methods_ %s };\n",
+		methods, mvid, entry, nmethods, extra_fields ? extra_fields : "");
+}
+
+typedef struct run_ctx {
+	const char *program;
+	const char *dir;
+	int argc;
+	char **argv;
+} run_ctx;
+
+static void run_child(void *p)
+{
+	run_ctx *c = p;
+	const char *dirs[] = { c->dir, NULL };
+	rt_options opt = { .image_dirs = dirs, .no_compile = true };
+	int code = -1;
+	ng_diag d;
+	ng_diag_clear(&d);
+	int rc = rt_run(&opt, c->program, c->argc, c->argv, &code, &d);
+	if (rc < 0) {
+		fprintf(stderr, "rt_run: %s\n", d.msg);
+		fflush(stderr);
+		_exit(99);
+	}
+	_exit(code & 0xff);
+}
+
+static void run(const char *program, const char *dir, int argc, char **argv,
+		rt_proc_result *r)
+{
+	run_ctx c = { program, dir, argc, argv };
+	cr_assert_eq(rt_test_fork(run_child, &c, r), 0);
+}
+
+static char *exit_code_image(const asm_info *a, const uint8_t *mvid, const char *status)
+{
+	char *m = mvid_init(mvid);
+	char *rows = xasprintf("{ 0x%08x, %s, (void *)ngm_main, \"newobj: object creation is not supported\" }",
+			       a->entry, status);
+	char *man = manifest_src(m, a->entry, rows, 1, NULL);
+	char *body = xasprintf(
+		"static ngrt_string *lit;\n"
+		"static const uint16_t text[] = { 'f','r','o','m',' ','n','a','t','i','v','e' };\n"
+		"int32_t ngm_main(void) { ngrt_Console_WriteLine_string(ngrt_ldstr(&lit, text, 11));\n"
+		" return 43; }\n%s", man);
+	free(m);
+	free(rows);
+	free(man);
+	return body;
+}
+
+Test(rt_run, runs_main_and_exits_with_its_result)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	char *body = exit_code_image(&a, a.mvid, "NG_METHOD_COMPILED");
+	build_image(dir, "ExitCode", body);
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 43, "status %d, stderr %s", r.status, r.err);
+	cr_expect_str_eq(r.out, "from native\n");
+	cr_expect_str_eq(r.err, "");
+	rt_test_result_close(&r);
+	free(body);
+	free(dir);
+}
+
+Test(rt_run, rejects_an_image_of_another_build_and_says_why)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	uint8_t other[16];
+	memcpy(other, a.mvid, 16);
+	other[3] ^= 0x5a;
+	char *dir = temp_dir();
+	char *body = exit_code_image(&a, other, "NG_METHOD_COMPILED");
+	build_image(dir, "ExitCode", body);
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 99, "status %d", r.status);
+	cr_expect_str_eq(r.out, "");
+	cr_expect(strstr(r.err, "not using native image") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "another build of the assembly") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "compiling is disabled") != NULL, "%s", r.err);
+	rt_test_result_close(&r);
+	free(body);
+	free(dir);
+}
+
+Test(rt_run, excluded_main_names_the_method_and_reason)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	char *body = exit_code_image(&a, a.mvid, "NG_METHOD_EXCLUDED");
+	build_image(dir, "ExitCode", body);
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 1);
+	cr_expect(!r.signaled);
+	cr_expect(strstr(r.err, "ExitCode::Main") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "newobj: object creation is not supported") != NULL, "%s", r.err);
+	char *line = rt_test_exception_line(r.err);
+	cr_expect(strncmp(line, "System.MissingMethodException: ", 31) == 0, "%s", line);
+	free(line);
+	rt_test_result_close(&r);
+	free(body);
+	free(dir);
+}
+
+Test(rt_run, missing_image_without_compiling_is_an_error)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 99);
+	cr_expect(strstr(r.err, "no valid native image") != NULL, "%s", r.err);
+	rt_test_result_close(&r);
+	free(dir);
+}
+
+Test(rt_run, passes_string_args_to_main)
+{
+	asm_info a;
+	asm_open("Args.exe", &a);
+	char *dir = temp_dir();
+	char *m = mvid_init(a.mvid);
+	char *rows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL }", a.entry);
+	char *man = manifest_src(m, a.entry, rows, 1, NULL);
+	char *body = xasprintf(
+		"int32_t ngm_main(ngrt_array *args) {\n"
+		" ngrt_Console_WriteLine_i8(args->length);\n"
+		" ngrt_string **s = (ngrt_string **)(void *)args->data;\n"
+		" for (intptr_t i = 0; i < args->length; i++) {\n"
+		"  ngrt_Console_Write_string(s[i]); ngrt_Console_Write_char('/');\n"
+		"  ngrt_Console_WriteLine_i4(ngrt_String_get_Length(s[i])); }\n"
+		" return (int32_t)args->length; }\n%s", man);
+	build_image(dir, "Args", body);
+	char *argv[] = { "one", "", "\xc3\xbcnic\xc3\xb6" "de" };
+	rt_proc_result r;
+	run(a.path, dir, 3, argv, &r);
+	cr_expect_eq(r.status, 3, "%s", r.err);
+	cr_expect_str_eq(r.out, "3\none/3\n/0\n\xc3\xbcnic\xc3\xb6" "de/7\n");
+	rt_test_result_close(&r);
+	free(m); free(rows); free(man); free(body); free(dir);
+}
+
+Test(rt_run, unhandled_exception_in_a_type_initializer_is_wrapped_like_mono)
+{
+	asm_info a;
+	asm_open("TypeInitThrows.exe", &a);
+	uint32_t cctor = method_token(&a, "Broken", ".cctor");
+	char *dir = temp_dir();
+	char *m = mvid_init(a.mvid);
+	char *rows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL },"
+			       "{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_cctor, NULL }",
+			       a.entry, cctor);
+	char *man = manifest_src(m, a.entry, rows, 2, NULL);
+	char *body = xasprintf(
+		"static int32_t state;\n"
+		"void ngm_cctor(void) { ngrt_Console_WriteLine_i4(1); ngrt_throw(NGRT_EX_DIVIDE_BY_ZERO); }\n"
+		"void ngm_main(void) { ngrt_Console_WriteLine_i4(0);\n"
+		" ngrt_run_cctor(&state, ngm_cctor); ngrt_Console_WriteLine_i4(2); }\n%s", man);
+	build_image(dir, "TypeInitThrows", body);
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 1);
+	cr_expect_str_eq(r.out, "0\n1\n");
+	char *line = rt_test_exception_line(r.err);
+	cr_expect_str_eq(line, "System.TypeInitializationException: The type initializer for "
+			 "'Broken' threw an exception. ---> System.DivideByZeroException: "
+			 "Attempted to divide by zero.");
+	cr_expect(strncmp(r.err, "\nUnhandled Exception:\n", 22) == 0, "%s", r.err);
+	cr_expect(strstr(r.err, "[ERROR] FATAL UNHANDLED EXCEPTION: System.TypeInitializationException") != NULL);
+	free(line);
+	rt_test_result_close(&r);
+	free(m); free(rows); free(man); free(body); free(dir);
+}
+
+Test(rt_run, type_initializer_runs_once)
+{
+	asm_info a;
+	asm_open("TypeInitThrows.exe", &a);
+	uint32_t cctor = method_token(&a, "Broken", ".cctor");
+	char *dir = temp_dir();
+	char *m = mvid_init(a.mvid);
+	char *rows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL },"
+			       "{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_cctor, NULL }",
+			       a.entry, cctor);
+	char *man = manifest_src(m, a.entry, rows, 2, NULL);
+	char *body = xasprintf(
+		"static int32_t state;\n"
+		"void ngm_cctor(void) { ngrt_Console_WriteLine_i4(7);\n"
+		" ngrt_run_cctor(&state, ngm_cctor); /* recursive: already running */ }\n"
+		"void ngm_main(void) { for (int i = 0; i < 3; i++) ngrt_run_cctor(&state, ngm_cctor);\n"
+		" ngrt_Console_WriteLine_i4(state); }\n%s", man);
+	build_image(dir, "TypeInitThrows", body);
+	rt_proc_result r;
+	run(a.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "7\n2\n");
+	rt_test_result_close(&r);
+	free(m); free(rows); free(man); free(body); free(dir);
+}
+
+/* CrossAsm.exe calls ProgLib.MathLib::Add through an import cell bound on
+ * first use, and ProgLib.MathLib::Fib, which ProgLib's image excludes. */
+static void build_cross(const char *dir, asm_info *prog, asm_info *lib, int call_excluded)
+{
+	uint32_t add = method_token(lib, "MathLib", "Add");
+	uint32_t fib = method_token(lib, "MathLib", "Fib");
+	char *lm = mvid_init(lib->mvid);
+	char *lrows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_add, NULL },"
+				"{ 0x%08x, NG_METHOD_EXCLUDED, NULL, \"ldfld: instance fields are not supported\" }",
+				add, fib);
+	char *lman = manifest_src(lm, 0, lrows, 2, NULL);
+	char *lbody = xasprintf("int32_t ngm_add(int32_t a, int32_t b) { return a + b; }\n%s", lman);
+	build_image(dir, "ProgLib", lbody);
+
+	char *pm = mvid_init(prog->mvid);
+	char *prows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL }", prog->entry);
+	char *extra = xasprintf(", .dep_count = 1, .deps = deps_, .import_count = 2, .imports = imports_");
+	char *pman = manifest_src(pm, prog->entry, prows, 1, extra);
+	char *pbody = xasprintf(
+		"static const ng_manifest_dep deps_[] = { { \"ProgLib, Version=0.0.0.0, Culture=neutral, "
+		"PublicKeyToken=null\", %s, 0 } };\n"
+		"static void *cells[2];\n"
+		"static const ng_manifest_import imports_[] = { { &cells[0], 0, 0x%08x }, { &cells[1], 0, 0x%08x } };\n"
+		"extern const ng_manifest ngen_manifest;\n"
+		"void ngm_main(void) {\n"
+		" for (int i = 0; i < 3; i++) {\n"
+		"  int32_t (*add)(int32_t, int32_t) = cells[0] ? cells[0] : ngrt_bind_import(&ngen_manifest, 0);\n"
+		"  ngrt_Console_WriteLine_i4(add(40, i)); }\n"
+		" ngrt_Console_WriteLine_bool(cells[0] != NULL);\n"
+		" if (%d) { int32_t (*fib)(int32_t) = ngrt_bind_import(&ngen_manifest, 1); fib(3); } }\n%s",
+		lm, add, fib, call_excluded, pman);
+	build_image(dir, "CrossAsm", pbody);
+	free(lm); free(lrows); free(lman); free(lbody);
+	free(pm); free(prows); free(extra); free(pman); free(pbody);
+}
+
+Test(rt_run, binds_soft_imports_on_first_call)
+{
+	asm_info prog, lib;
+	asm_open("CrossAsm.exe", &prog);
+	asm_open("ProgLib.dll", &lib);
+	char *dir = temp_dir();
+	build_cross(dir, &prog, &lib, 0);
+	rt_proc_result r;
+	run(prog.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "40\n41\n42\nTrue\n");
+	rt_test_result_close(&r);
+	free(dir);
+}
+
+Test(rt_run, binding_an_excluded_method_names_it_and_the_reason)
+{
+	asm_info prog, lib;
+	asm_open("CrossAsm.exe", &prog);
+	asm_open("ProgLib.dll", &lib);
+	char *dir = temp_dir();
+	build_cross(dir, &prog, &lib, 1);
+	rt_proc_result r;
+	run(prog.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(!r.signaled);
+	cr_expect_str_eq(r.out, "40\n41\n42\nTrue\n");
+	cr_expect(strstr(r.err, "ProgLib.MathLib::Fib") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "ldfld: instance fields are not supported") != NULL, "%s", r.err);
+	rt_test_result_close(&r);
+	free(dir);
+}
