@@ -324,6 +324,10 @@ static bool reusable(eng_cache *c, eng__graph *g, size_t i, ng_diag *d)
 	while (ok && sqlite3_step(st) == SQLITE_ROW) {
 		size_t j = find_node(g, eng__col_text(st, 0));
 		ok = j != (size_t)-1 && strcmp(eng__col_text(st, 1), g->nodes[j].a.mvid) == 0;
+		/* The dependency's image must be the one it was compiled against
+		 * (the transitive rule). One not processed yet is a back edge of
+		 * a reference cycle: edges are recorded after every image of the
+		 * install, so both sides of a cycle carry each other's final hash. */
 		if (ok && g->nodes[j].compile && g->nodes[j].hash[0])
 			ok = strcmp(eng__col_text(st, 2), g->nodes[j].hash) == 0;
 		seen++;

@@ -82,6 +82,37 @@ static void record_failure(eng_cache *c, const eng__invalid *inv, const char *wh
 		eng_tx_rollback(c);
 }
 
+/* Images rebuilt one by one record, for a dependency in the same reference
+ * cycle that was rebuilt after them, that dependency's old image hash.
+ * Once every invalid image is rebuilt they are all consistent again, so
+ * the edges among the rebuilt images take the final hashes. */
+static int refresh_edges(eng_cache *c, const int64_t *ids, size_t n, ng_diag *d)
+{
+	int rc = eng_tx_begin(c, d);
+	if (rc == 0)
+		rc = eng_exec(c, "CREATE TEMP TABLE IF NOT EXISTS rebuilt(id INTEGER PRIMARY KEY);"
+			      "DELETE FROM rebuilt;", d);
+	sqlite3_stmt *st = NULL;
+	if (rc == 0)
+		rc = eng__prepare(c, "INSERT OR IGNORE INTO rebuilt(id) VALUES (?)", &st, d);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = eng__db_error(c, d, "recording rebuilt images");
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = eng_exec(c, "UPDATE image_deps SET dep_image_hash = (SELECT hash FROM images i"
+			      " WHERE i.id = image_deps.dep_image_id) WHERE dep_image_id IN"
+			      " (SELECT id FROM rebuilt) AND image_id IN (SELECT id FROM rebuilt)", d);
+	if (rc == 0)
+		rc = eng_tx_commit(c, d);
+	else
+		eng_tx_rollback(c);
+	return rc;
+}
+
 static void emit_invalid(const eng_run_opts *o, const eng__invalid *inv, size_t i, size_t n)
 {
 	if (!o || !o->on_event)
@@ -107,6 +138,7 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 		rc = mark_invalid(c, inv, n, d);
 	r.checked = (unsigned)checked;
 	r.invalid = (unsigned)n;
+	int64_t *rebuilt = xcalloc(n + 1, sizeof *rebuilt);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		emit_invalid(o, &inv[i], i, n);
 		if (!rebuild)
@@ -126,8 +158,11 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 			record_failure(c, &inv[i], ng_diag_text(&one));
 			eng__emit(o, ENG_EV_MESSAGE, inv[i].identity, ng_diag_text(&one));
 		} else
-			r.rebuilt++;
+			rebuilt[r.rebuilt++] = inv[i].image_id;
 	}
+	if (rc == 0 && r.rebuilt)
+		rc = refresh_edges(c, rebuilt, r.rebuilt, d);
+	free(rebuilt);
 	eng__invalid_free(inv, n);
 	if (res)
 		*res = r;

@@ -218,6 +218,9 @@ static char *edge_reason(checker *k, const edge_state *e)
 	if (strcmp(a->identity, e->dep_identity) != 0)
 		return xasprintf("dependency %s changed identity (compiled against %s)",
 				 a->identity, e->dep_identity);
+	/* The dependency's image must be the one this image was compiled
+	 * against: an install that regenerated it (because something below
+	 * it changed) makes this image invalid too, the transitive rule. */
 	img_state *di = e->dep_image_id ? find_img(k, e->dep_image_id) : NULL;
 	if (di && e->dep_image_hash[0] && strcmp(di->hash, e->dep_image_hash) != 0)
 		return xasprintf("the native image of dependency %s was regenerated", e->dep_identity);
