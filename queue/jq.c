@@ -44,6 +44,9 @@ static const char schema_sql[] =
 	"  WHERE state IN ('queued','running');"
 	"CREATE INDEX IF NOT EXISTS jq_items_by_state ON jq_items(state, priority, id);"
 	"CREATE TABLE IF NOT EXISTS jq_settings(key TEXT PRIMARY KEY, value TEXT);"
+	/* Assemblies the idle task installed on its own, for reclaiming. */
+	"CREATE TABLE IF NOT EXISTS jq_auto(assembly TEXT PRIMARY KEY,"
+	"  installed REAL NOT NULL, last_used REAL NOT NULL);"
 	"INSERT OR IGNORE INTO schema_versions VALUES('queue', 1);";
 
 static const char *const state_names[] = { "queued", "running", "done", "failed" };

@@ -50,6 +50,7 @@ struct jq_runner {
 	int in_flight;
 	bool paused, is_idle, stopping, stopped, pass_pending;
 	int closing, stop_rc;
+	double last_active;             /* last time idle or running, monotonic */
 	jq_run_stats stats;
 };
 
@@ -355,6 +356,13 @@ static void idle_cb(uv_timer_t *t)
 	bool idle = false;
 	if (r->idle->sample(r->idle, &idle) < 0)
 		idle = false;
+	double now = (double)uv_now(r->loop) / 1000.0;
+	if (idle || r->in_flight > 0 || r->last_active == 0)
+		r->last_active = now;
+	else if (r->o.give_up_s > 0 && now - r->last_active > r->o.give_up_s) {
+		begin_stop(r, 0, "the machine did not become idle");
+		return;
+	}
 	if (idle == r->is_idle)
 		return;
 	r->is_idle = idle;

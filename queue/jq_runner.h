@@ -50,6 +50,9 @@ typedef struct jq_runner_opts {
 	jq_idle *idle;                  /* borrowed; NULL: /proc/stat source */
 	jq_policy policy;               /* max_attempts 0: defaults */
 	double poll_s;                  /* 0: 1 second */
+	/* With idle_gated: stop when nothing has run and the machine has not
+	 * been idle for this long (the idle task gives up; 0: never). */
+	double give_up_s;
 	jq_event_fn on_event;           /* may be NULL */
 	void *event_ctx;
 	/* Called once on the loop thread when the runner has stopped (empty,

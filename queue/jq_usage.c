@@ -57,6 +57,8 @@ int jq_usage_record(const char *cache_dir, const char *app_path,
 	char *app_log = jq_usage_app_log(cache_dir, app_path);
 	char *wide = xasprintf("%s/usage/runtime-wide.log", cache_dir);
 	int rc = append_line(app_log, sb.data, sb.len);
+	if (rc == -ENOENT && jq_usage_prepare(cache_dir) == 0)
+		rc = append_line(app_log, sb.data, sb.len);
 	int rc2 = append_line(wide, sb.data, sb.len);
 	free(app_log);
 	free(wide);

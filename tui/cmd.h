@@ -14,6 +14,7 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv);
 int tui_cmd_queue(const tui_globals *g, int argc, char **argv);
 int tui_cmd_eqi(const tui_globals *g, int argc, char **argv);
 int tui_cmd_service(const tui_globals *g, int argc, char **argv);
+int tui_cmd_task(const tui_globals *g, int argc, char **argv);
 int tui_cmd_install(const tui_globals *g, int argc, char **argv);
 int tui_cmd_uninstall(const tui_globals *g, int argc, char **argv);
 int tui_cmd_update(const tui_globals *g, int argc, char **argv);
@@ -58,6 +59,8 @@ void tui_eng_printer_free(void *printer);
 	  "executeQueuedItems|eqi [1|2|3]  run queued items of that priority and higher now" }, \
 	{ "service", NULL, tui_cmd_service,                                  \
 	  "service [/daemon] [/workers:N]  run the native image service (one per cache)" }, \
+	{ "task", NULL, tui_cmd_task,                                        \
+	  "task [/RuntimeWide] [/Critical]  the native image task: usage logs to images, idle work" }, \
 	{ "console", NULL, tui_cmd_console,                                  \
 	  "console                   open the administration console (the default)" },
 
