@@ -327,10 +327,11 @@ int rt__image_load(const char *path, const uint8_t *expect_mvid, rt_image **out,
 	if (!img->handle) {
 		char *fresh = NULL;
 		rc = compile_image(real, &fresh, diag);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = map_image(img, fresh, mvid, diag);
-		if (rc < 0)
-			ng_diag_prefix(diag, "%s: ", fresh ? fresh : real);
+			if (rc < 0)
+				ng_diag_prefix(diag, "the image just compiled from %s: ", real);
+		}
 		if (fresh) {
 			unlink(fresh); /* mapped: the file is no longer needed */
 			free(fresh);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { MAX_PROGRAMS = 256, MAX_ARGS = 32, RUN_TIMEOUT_S = 120 };
 
@@ -232,4 +233,39 @@ Test(programs, at_least_forty_built)
 		free(names[i]);
 	cr_assert_geq(n, 40, "only %zu programs in %s/programs (run make fixtures)",
 		      n, rt_test_fixtures_dir());
+}
+
+/* Starting from a present, valid image must not map libLLVM (the code
+ * generator is loaded only to compile): LD_DEBUG=files lists every object
+ * the dynamic loader maps. */
+Test(programs, no_llvm_when_the_image_is_present, .timeout = 300)
+{
+	char *dir = programs_dir();
+	char *exe = xasprintf("%s/ExitCode.exe", dir);
+	char img_dir[] = "/tmp/ngen-rt-img-XXXXXX";
+	cr_assert_not_null(mkdtemp(img_dir));
+	char *image = xasprintf("%s/ExitCode.ni.so", img_dir);
+	char *ngen = rt_test_path(rt_test_build_dir(), "ngen");
+	char *compile[] = { ngen, "compile", exe, "-o", image, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_run(compile, RUN_TIMEOUT_S, &r), 0);
+	cr_assert_eq(r.status, 0, "ngen compile ExitCode.exe failed: %s", r.err);
+	rt_test_result_close(&r);
+
+	setenv("LD_DEBUG", "files", 1);
+	char *run[] = { ngen, "run", "--images", img_dir, exe, NULL };
+	cr_assert_eq(rt_test_run(run, RUN_TIMEOUT_S, &r), 0);
+	unsetenv("LD_DEBUG");
+	cr_expect_eq(r.status, 43, "%s", r.err);
+	cr_expect_str_eq(r.out, "exiting with 43\n");
+	cr_expect(strstr(r.err, "ExitCode.ni.so") != NULL, "the image was not loaded");
+	cr_expect(strstr(r.err, "libLLVM") == NULL, "ngen run mapped libLLVM");
+	cr_expect(strstr(r.err, "libngen-cg") == NULL, "ngen run mapped the code generator");
+	rt_test_result_close(&r);
+	unlink(image);
+	rmdir(img_dir);
+	free(image);
+	free(ngen);
+	free(exe);
+	free(dir);
 }
