@@ -443,3 +443,8 @@ _Noreturn void ngrt_missing_method(const ng_manifest *self, uint32_t token)
 		rt_throw_text("System.MissingMethodException", "Method not found.");
 	rt__missing_method(img, token, status_reason(rt_manifest_method(self, token)));
 }
+
+void ngrt_method_excluded(const ng_manifest *self, uint32_t token)
+{
+	ngrt_missing_method(self, token);
+}
