@@ -89,6 +89,7 @@ typedef struct tui_state {
 	bool help; int help_top;
 	tui_dialog dlg;
 	char message[512]; bool msg_error;
+	uint64_t seen_message_seq;   /* a newer provider message replaces ours */
 	bool quit;
 } tui_state;
 

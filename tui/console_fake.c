@@ -173,7 +173,7 @@ static void fake_tick(tui_provider *p)
 		if (done > j->total)
 			done = j->total;
 		if (done != j->done) {
-			j->done = done;
+			j->done = j->methods = done;
 			tui_model_touch(m);
 		}
 		if (j->done >= j->total) {

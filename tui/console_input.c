@@ -50,6 +50,11 @@ void tui_state_sync(tui_state *s)
 {
 	tui_list *l = &s->lists[s->view];
 	const tui_model *m = tui_model_of(s);
+	if (m->message_seq != s->seen_message_seq) {
+		s->seen_message_seq = m->message_seq;
+		s->message[0] = 0;
+		s->msg_error = false;
+	}
 	if (l->built_version == m->version && l->built_gen == s->gen)
 		return;
 	tui_view(s->view)->build(s);

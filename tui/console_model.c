@@ -81,6 +81,7 @@ void tui_model_close(tui_model *m)
 	for (int i = 0; i < m->njobs; i++) {
 		free(m->jobs[i].name);
 		free(m->jobs[i].error);
+		free(m->jobs[i].detail);
 	}
 	free(m->images); free(m->roots); free(m->queue); free(m->jobs); free(m->log);
 	free(m->cache_dir); free(m->message);
@@ -162,6 +163,7 @@ tui_job *tui_model_add_job(tui_model *m, int64_t id, const char *name, int total
 	j->total = total;
 	j->started = now;
 	j->error = xstrdup("");
+	j->detail = xstrdup("");
 	tui_model_touch(m);
 	return j;
 }
@@ -199,6 +201,7 @@ void tui_model_set_message(tui_model *m, const char *fmt, ...)
 	va_end(ap);
 	free(m->message);
 	m->message = xstrdup(buf);
+	m->message_seq++;
 	tui_model_touch(m);
 }
 

@@ -72,7 +72,9 @@ typedef struct tui_job {
 	int64_t id;
 	char *name;          /* what it compiles or does */
 	tui_job_state state;
-	int done, total;     /* methods compiled of total (0/0: unknown) */
+	int done, total;     /* progress units done of total (0/0: unknown) */
+	int methods;         /* methods compiled so far, for the throughput */
+	char *detail;        /* what it works on now ("3/7 System.Xml"), "" if none */
 	double started, ended; /* monotonic seconds; ended 0 while running */
 	char *error;         /* "" unless failed */
 } tui_job;
@@ -102,6 +104,7 @@ typedef struct tui_model {
 	bool idle;           /* the machine is idle (priority 3 may run) */
 	int pool_size, pool_busy;
 	char *message;       /* the provider's last notice for the status line */
+	uint64_t message_seq;/* bumped by tui_model_set_message */
 } tui_model;
 
 void tui_model_init(tui_model *m);

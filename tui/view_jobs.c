@@ -29,12 +29,13 @@ static void draw_job(WINDOW *w, const tui_state *s, const tui_job *j, int y, tui
 {
 	double now = tui_now();
 	double elapsed = (j->ended > 0 ? j->ended : now) - j->started;
-	double rate = elapsed > 0.05 ? j->done / elapsed : 0;
-	double eta = j->state != TUI_JOB_RUNNING ? 0 : rate > 0 ? (j->total - j->done) / rate : -1;
-	char el[16], et[16], line[256];
+	double frac = j->total > 0 ? (double)j->done / j->total : j->state == TUI_JOB_DONE ? 1 : 0;
+	double rate = elapsed > 0.05 ? j->methods / elapsed : 0;
+	double eta = j->state != TUI_JOB_RUNNING ? 0 : frac > 0.001 ? elapsed * (1 - frac) / frac : -1;
+	char el[16], et[16], line[512];
 	tui_fmt_secs(elapsed, el);
 	tui_fmt_secs(eta, et);
-	int pct = j->total > 0 ? (int)(100LL * j->done / j->total) : (j->state == TUI_JOB_DONE ? 100 : 0);
+	int pct = (int)(frac * 100);
 	int namew = r.w - 60;
 	if (namew < 12)
 		namew = 12;
@@ -45,9 +46,9 @@ static void draw_job(WINDOW *w, const tui_state *s, const tui_job *j, int y, tui
 	tui_putf(w, y, r.x, namew + 1, "%s ", j->name);
 	wattroff(w, a);
 	int bw = 12;
-	tui_progress(w, s, y, r.x + namew + 1, bw, j->total > 0 ? j->done : pct, j->total > 0 ? j->total : 100);
-	snprintf(line, sizeof line, " %3d%% %5d/%-5d %5.0f/s %6s %6s %s", pct, j->done, j->total,
-		 rate, el, et, state_word(j));
+	tui_progress(w, s, y, r.x + namew + 1, bw, (int)(frac * 1000), 1000);
+	snprintf(line, sizeof line, " %3d%% %6d %5.0f/s %6s %6s %-7s %s", pct, j->methods, rate, el, et,
+		 state_word(j), j->state == TUI_JOB_FAILED ? j->error : j->detail);
 	wattron(w, a);
 	tui_put(w, y, r.x + namew + 1 + bw, r.w - namew - 1 - bw, line);
 	wattroff(w, a);
@@ -62,8 +63,8 @@ static void jobs_draw(WINDOW *w, const tui_state *s, tui_rect r)
 	tui_putf(w, r.y, r.x, 22, "Pool %d/%d busy ", m->pool_busy, m->pool_size);
 	wattroff(w, tui_attr(s, TUI_C_TITLE));
 	tui_progress(w, s, r.y, r.x + 22, 10, busy, m->pool_size > 0 ? m->pool_size : 1);
-	tui_putf(w, r.y, r.x + 32, r.w - 32, "  %d job(s) this session; methods done/total, "
-		 "rate, elapsed, ETA", m->njobs);
+	tui_putf(w, r.y, r.x + 32, r.w - 32, "  %d job(s) this session: %%, methods, "
+		 "methods/s, elapsed, ETA", m->njobs);
 	if (l->nrows == 0)
 		tui_put(w, r.y + 1, r.x, r.w, "  no jobs yet: F2 installs, u updates, e runs queued items");
 	for (int i = 0; i < r.h - 1; i++) {
