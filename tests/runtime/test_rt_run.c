@@ -386,3 +386,60 @@ Test(rt_run, binding_an_excluded_method_names_it_and_the_reason)
 	rt_test_result_close(&r);
 	free(dir);
 }
+
+/* CrossHard.exe binds HardLib hard: its image has DT_NEEDED HardLib.ni.so
+ * and calls Hard::Square directly; the runtime must load HardLib's image
+ * first (RTLD_GLOBAL) for the program's image to load at all. */
+Test(rt_run, loads_hard_bound_dependencies_first)
+{
+	asm_info prog, lib;
+	asm_open("CrossHard.exe", &prog);
+	asm_open("HardLib.dll", &lib);
+	uint32_t square = method_token(&lib, "Hard", "Square");
+	char *dir = temp_dir();
+	char *lm = mvid_init(lib.mvid);
+	char *lrows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_hard_square, NULL }", square);
+	char *lman = manifest_src(lm, 0, lrows, 1, NULL);
+	char *lbody = xasprintf("int32_t ngm_hard_square(int32_t x) { return x * x; }\n%s", lman);
+	build_image(dir, "HardLib", lbody);
+	/* Give it its soname, as the compiler's images have. */
+	char *lso = xasprintf("%s/HardLib.ni.so", dir), *lsrc = xasprintf("%s/HardLib.c", dir);
+	char *cwd = getcwd(NULL, 0);
+	char *relink[] = { "cc", "-shared", "-fPIC", "-w", "-I", cwd, "-Wl,-soname,HardLib.ni.so",
+			   "-o", lso, lsrc, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_run(relink, 60, &r), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	rt_test_result_close(&r);
+
+	char *pm = mvid_init(prog.mvid);
+	char *prows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL }", prog.entry);
+	char *pman = manifest_src(pm, prog.entry, prows, 1, ", .dep_count = 1, .deps = deps_");
+	char *pbody = xasprintf(
+		"static const ng_manifest_dep deps_[] = { { \"HardLib, Version=0.0.0.0, Culture=neutral, "
+		"PublicKeyToken=null\", %s, 1 } };\n"
+		"int32_t ngm_hard_square(int32_t);\n"
+		"int32_t ngm_main(void) { ngrt_Console_WriteLine_i4(ngm_hard_square(12)); return 7; }\n%s",
+		lm, pman);
+	char *psrc = xasprintf("%s/CrossHard.c", dir), *pso = xasprintf("%s/CrossHard.ni.so", dir);
+	FILE *f = fopen(psrc, "w");
+	cr_assert_not_null(f);
+	struct utsname u;
+	uname(&u);
+	fprintf(f, "#include \"base/abi_bcl.h\"\n#include <stddef.h>\n"
+		"#define TRIPLE \"%s-pc-linux-gnu\"\n%s\n", u.machine, pbody);
+	fclose(f);
+	char *ldir = xasprintf("-L%s", dir);
+	char *link[] = { "cc", "-shared", "-fPIC", "-w", "-I", cwd, "-o", pso, psrc, ldir,
+			 "-l:HardLib.ni.so", NULL };
+	cr_assert_eq(rt_test_run(link, 60, &r), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	rt_test_result_close(&r);
+
+	run(prog.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 7, "%s", r.err);
+	cr_expect_str_eq(r.out, "144\n");
+	rt_test_result_close(&r);
+	free(lm); free(lrows); free(lman); free(lbody); free(lso); free(lsrc); free(cwd);
+	free(pm); free(prows); free(pman); free(pbody); free(psrc); free(pso); free(ldir); free(dir);
+}
