@@ -117,6 +117,6 @@ Test(md_body, walk_counts_every_body_of_the_fixture)
 	cr_assert_geq(st.eh_clauses, 3);
 	cr_assert_gt(st.il_bytes, 100);
 	cr_assert_gt(st.attrs, 5);
-	cr_assert_eq(st.attrs_unresolved, 0);
+	cr_assert_eq(st.attrs_unresolved, 1, "Sized(MdEnums.Tiny), a byte enum elsewhere");
 	md_close(img);
 }
