@@ -9,6 +9,7 @@
  * runtime's helpers, which the test binary exports (-rdynamic). */
 #include <criterion/criterion.h>
 
+#include "base/abi.h"
 #include "base/err.h"
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
@@ -442,4 +443,68 @@ Test(rt_run, loads_hard_bound_dependencies_first)
 	rt_test_result_close(&r);
 	free(lm); free(lrows); free(lman); free(lbody); free(lso); free(lsrc); free(cwd);
 	free(pm); free(prows); free(pman); free(pbody); free(psrc); free(pso); free(ldir); free(dir);
+}
+
+/* /Profile images call the hooks on entry and exit; the counts go to
+ * $NGEN_PROFILE when the program ends. */
+static void run_profiled(void *p)
+{
+	run_ctx *c = p;
+	const char *dirs[] = { c->dir, NULL };
+	rt_options opt = { .image_dirs = dirs, .no_compile = true,
+			   .scenario = NG_SCENARIO_PROFILE };
+	int code = -1;
+	ng_diag d;
+	ng_diag_clear(&d);
+	if (rt_run(&opt, c->program, 0, NULL, &code, &d) < 0) {
+		fprintf(stderr, "rt_run: %s\n", d.msg);
+		_exit(99);
+	}
+	_exit(code & 0xff);
+}
+
+Test(rt_run, profile_hooks_count_calls)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	uint32_t compute = method_token(&a, "ExitCode", "Compute");
+	char *dir = temp_dir();
+	char *m = mvid_init(a.mvid);
+	char *rows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL },"
+			       "{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_compute, NULL }",
+			       a.entry, compute);
+	char *man = manifest_src(m, a.entry, rows, 2, NULL);
+	char *body = xasprintf(
+		"extern const ng_manifest ngen_manifest;\n"
+		"int32_t ngm_compute(int32_t x) { ngrt_profile_enter(&ngen_manifest, 0x%08x);\n"
+		" int32_t r = x * 7 + 1; ngrt_profile_leave(&ngen_manifest, 0x%08x); return r; }\n"
+		"int32_t ngm_main(void) { ngrt_profile_enter(&ngen_manifest, 0x%08x); int32_t s = 0;\n"
+		" for (int i = 0; i < 5; i++) s += ngm_compute(i);\n"
+		" ngrt_profile_leave(&ngen_manifest, 0x%08x); return s; }\n%s",
+		compute, compute, a.entry, a.entry, man);
+	/* The same manifest, marked as a /Profile image. */
+	char *p = strstr(body, ".scenario = 0");
+	cr_assert_not_null(p);
+	memcpy(p, ".scenario = 2", 13);
+	build_image(dir, "ExitCode", body);
+	char *report = xasprintf("%s/profile.txt", dir);
+	setenv("NGEN_PROFILE", report, 1);
+	run_ctx c = { a.path, dir, 0, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_fork(run_profiled, &c, &r), 0);
+	unsetenv("NGEN_PROFILE");
+	cr_expect_eq(r.status, 5 * 1 + 7 * 10, "%s", r.err);
+	FILE *f = fopen(report, "r");
+	cr_assert_not_null(f, "no profile report");
+	char text[4096] = "";
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = 0;
+	fclose(f);
+	char want[128];
+	snprintf(want, sizeof want, "calls 5 depth 2 test 0x%08x", compute);
+	cr_expect(strstr(text, want) != NULL, "%s", text);
+	snprintf(want, sizeof want, "calls 1 depth 2 test 0x%08x", a.entry);
+	cr_expect(strstr(text, want) != NULL, "%s", text);
+	rt_test_result_close(&r);
+	free(m); free(rows); free(man); free(body); free(report); free(dir);
 }
