@@ -64,6 +64,21 @@ static int call_main(void *code, main_shape shape, int argc, char **argv)
 	return result;
 }
 
+/* A program must be an assembly with an entry point; said before any
+ * image is looked for or compiled. */
+static int check_program(const char *program, ng_diag *diag)
+{
+	md_image *md;
+	int rc = md_open(program, &md, diag);
+	if (rc < 0)
+		return rc;
+	if (md_entry_point(md) == 0)
+		rc = ng_diag_set(diag, NG_ERR_INVAL,
+				 "%s has no entry point (a library cannot be run)", program);
+	md_close(md);
+	return rc;
+}
+
 int rt_run(const rt_options *opt, const char *program, int argc, char **argv,
 	   int *exit_code, ng_diag *diag)
 {
@@ -71,8 +86,11 @@ int rt_run(const rt_options *opt, const char *program, int argc, char **argv,
 	rt_heap_init();
 	rt__loader_init(opt ? opt : &def);
 	rt__install_type_namer();
+	int rc = check_program(program, diag);
+	if (rc < 0)
+		return rc;
 	rt_image *img;
-	int rc = rt__image_load(program, NULL, &img, diag);
+	rc = rt__image_load(program, NULL, &img, diag);
 	if (rc < 0)
 		return rc;
 	uint32_t entry = img->manifest->entry_token;

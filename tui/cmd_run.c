@@ -13,6 +13,7 @@
 #include "runtime/rt.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 enum { MAX_IMAGE_DIRS = 16 };
@@ -30,7 +31,11 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 	const char *dirs[MAX_IMAGE_DIRS + 1] = { 0 };
 	int ndirs = 0, i = 0;
 	const char *v;
+	/* Options are recognised by name only, so an absolute path such as
+	 * /tmp/p.exe is the program even when it does not exist. */
 	for (; i < argc && tui_looks_like_option(argv[i]); i++) {
+		if (argv[i][0] == '/' && strchr(argv[i] + 1, '/'))
+			break;
 		if (tui_is_option(argv[i], "Debug", NULL))
 			opt.scenario |= NG_SCENARIO_DEBUG;
 		else if (tui_is_option(argv[i], "Profile", NULL))
@@ -42,6 +47,8 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 		else if (tui_is_option(argv[i], "images", NULL) && i + 1 < argc &&
 			 ndirs < MAX_IMAGE_DIRS)
 			dirs[ndirs++] = argv[++i];
+		else if (argv[i][0] == '/')
+			break;
 		else
 			return run_usage("unknown option before the program");
 	}
@@ -60,8 +67,8 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "ngen run: %s\n", ng_diag_text(&diag));
-		return rc == NG_ERR_FORMAT || rc == NG_ERR_NOT_PE || rc == NG_ERR_NOT_CLI
-			? NGEN_EXIT_BAD_INPUT : NGEN_EXIT_FAILED;
+		return rc == NG_ERR_FORMAT || rc == NG_ERR_NOT_PE || rc == NG_ERR_NOT_CLI ||
+		       rc == NG_ERR_INVAL ? NGEN_EXIT_BAD_INPUT : NGEN_EXIT_FAILED;
 	}
 	return exit_code;
 }
