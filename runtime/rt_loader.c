@@ -336,8 +336,14 @@ int rt__image_load(const char *path, const uint8_t *expect_mvid, rt_image **out,
 				ng_diag_prefix(diag, "the image just compiled from %s: ", real);
 		}
 		if (fresh) {
-			unlink(fresh); /* mapped: the file is no longer needed */
+			/* Mapped: the file is no longer needed, nor is the
+			 * directory (a later compile makes a new one). */
+			unlink(fresh);
 			free(fresh);
+			if (temp_dir && rmdir(temp_dir) == 0) {
+				free(temp_dir);
+				temp_dir = NULL;
+			}
 		}
 		img->compiled_now = 1;
 	}

@@ -3,6 +3,7 @@
 
 #include "base/err.h"
 #include "base/hash.h"
+#include "compiler/comp.h"
 #include "runtime/rt_target.h"
 
 #include <string.h>
@@ -31,6 +32,11 @@ int rt_manifest_check(const ng_manifest *m, const uint8_t *mvid,
 		return ng_diag_set(diag, NG_ERR_INVALID_IMAGE,
 				   "image format %u, this runtime reads format %u",
 				   m->format, NG_IMAGE_FORMAT);
+	if (!m->compiler_version || strcmp(m->compiler_version, COMP_COMPILER_VERSION) != 0)
+		return ng_diag_set(diag, NG_ERR_INVALID_IMAGE,
+				   "compiled by %s, this runtime goes with %s",
+				   m->compiler_version ? m->compiler_version : "an unknown compiler",
+				   COMP_COMPILER_VERSION);
 	int rc = rt_target_check(m->target_triple, m->cpu_features, diag);
 	if (rc < 0)
 		return rc;

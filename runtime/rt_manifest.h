@@ -1,7 +1,7 @@
 /* runtime/rt_manifest.h - is a loaded image's manifest usable here?
  *
  * Checked in order, the first failure being the reason reported: magic,
- * NG_IMAGE_FORMAT, target triple and CPU features, scenario, and the MVID
+ * NG_IMAGE_FORMAT, the compiler's version, target triple and CPU features, scenario, and the MVID
  * of the assembly the runtime is about to run (an image of another build of
  * the assembly would run stale code). */
 #ifndef RT_MANIFEST_H

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "base/err.h"
+#include "compiler/comp.h"
 #include "runtime/rt_manifest.h"
 #include "runtime/rt_target.h"
 
@@ -18,7 +19,7 @@ static ng_manifest good(void)
 	snprintf(triple, sizeof triple, "%s-pc-linux-gnu", u.machine);
 	ng_manifest m = {
 		.magic = NG_MANIFEST_MAGIC, .format = NG_IMAGE_FORMAT,
-		.compiler_version = "test", .llvm_version = "14",
+		.compiler_version = COMP_COMPILER_VERSION, .llvm_version = "14",
 		.target_triple = triple, .cpu_features = "-avx512f,+sse2",
 		.scenario = 0, .display_name = "T",
 	};
@@ -125,4 +126,11 @@ Test(rt_target, this_machine_runs_its_own_features)
 	char triple[128];
 	snprintf(triple, sizeof triple, "%s-pc-linux-gnu", u.machine);
 	cr_expect_eq(rt_target_check(triple, "+sse2", &d), 0, "%s", d.msg);
+}
+
+Test(rt_manifest, rejects_another_compiler_version)
+{
+	ng_manifest m = good();
+	m.compiler_version = "ngen-cg 0.0-old";
+	expect_reject(&m, mvid, 0, "compiled by ngen-cg 0.0-old");
 }

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
+#include "compiler/comp.h"
 #include "compiler/md.h"
 #include "runtime/rt.h"
 #include "tests/runtime/rt_testutil.h"
@@ -107,7 +108,7 @@ static char *manifest_src(const char *mvid, uint32_t entry, const char *methods,
 	return xasprintf(
 		"static const ng_manifest_method methods_[] = { %s };\n"
 		"const ng_manifest ngen_manifest = { .magic = NG_MANIFEST_MAGIC,\n"
-		" .format = NG_IMAGE_FORMAT, .compiler_version = \"test\", .llvm_version = \"14\",\n"
+		" .format = NG_IMAGE_FORMAT, .compiler_version = \"" COMP_COMPILER_VERSION "\", .llvm_version = \"14\",\n"
 		" .target_triple = TRIPLE, .cpu_features = \"+sse2\", .scenario = 0,\n"
 		" .display_name = \"test\", .mvid = %s, .entry_token = 0x%08x,\n"
 		" .method_count = %d, .methods = methods_ %s };\n",
