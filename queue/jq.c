@@ -523,24 +523,53 @@ int jq_has_pending(jq_db *db, int max_priority, bool *pending)
 
 /* The best ready item: lowest priority number, then oldest; an item of
  * priority p is ready only when no item of a more urgent priority is
- * running or ready (one waiting for a retry does not count). */
+ * running or ready (one waiting for a retry does not count). So the only
+ * priority that may start is the most urgent one among running and ready
+ * items; finding it and then its oldest ready item are two index lookups
+ * on (state, priority, id), whatever the length of the queue. */
+static const char active_min_sql[] =
+	"SELECT min(p) FROM ("
+	" SELECT min(priority) AS p FROM jq_items WHERE state='running'"
+	" UNION ALL"
+	" SELECT priority FROM (SELECT priority FROM jq_items WHERE state='queued'"
+	"   AND not_before <= ?1 ORDER BY priority LIMIT 1))";
+
 static const char claim_select[] =
-	"SELECT " ITEM_COLS " FROM jq_items AS q WHERE state='queued' AND not_before <= ?1"
-	" AND priority <= ?2 AND (priority < 3 OR ?3)"
-	" AND NOT EXISTS (SELECT 1 FROM jq_items AS b WHERE b.priority < q.priority"
-	"   AND (b.state='running' OR (b.state='queued' AND b.not_before <= ?1)))"
-	" ORDER BY priority, id LIMIT 1";
+	"SELECT " ITEM_COLS " FROM jq_items WHERE state='queued' AND priority=?1"
+	" AND not_before <= ?2 ORDER BY id LIMIT 1";
+
+/* The most urgent active priority, or 0 when nothing runs or is ready. */
+static int active_min(jq_db *db, double now, int *pmin)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(db, active_min_sql, &st);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_double(st, 1, now);
+	*pmin = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*pmin = sqlite3_column_int(st, 0);
+	else
+		rc = db_error(db, "choosing an item");
+	sqlite3_finalize(st);
+	return rc;
+}
 
 static int claim_locked(jq_db *db, const jq_filter *f, jq_item *it)
 {
 	sqlite3_stmt *st;
 	double now = jq_now();
-	int rc = prepare(db, claim_select, &st);
+	int pmin = 0;
+	int rc = active_min(db, now, &pmin);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_double(st, 1, now);
-	sqlite3_bind_int(st, 2, f->max_priority);
-	sqlite3_bind_int(st, 3, f->allow_idle_work);
+	if (pmin == 0 || pmin > f->max_priority || (pmin == 3 && !f->allow_idle_work))
+		return 1;
+	rc = prepare(db, claim_select, &st);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int(st, 1, pmin);
+	sqlite3_bind_double(st, 2, now);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW)
 		item_read(st, it);

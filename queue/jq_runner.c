@@ -291,7 +291,6 @@ static void do_pass(jq_runner *r)
 	r->pass_pending = false;
 	if (r->stopping || r->stopped)
 		return;
-	jq_reclaim(&r->db, NULL);
 	if (may_start_work(r))
 		claim_and_start(r);
 	check_done(r);
@@ -316,9 +315,15 @@ static void schedule_pass(jq_runner *r)
 	}
 }
 
+/* Items of dead owners are looked for at start and on every poll, not on
+ * every pass: a pass runs after every job, and reclaiming scans the
+ * running items of every process. */
 static void poll_cb(uv_timer_t *t)
 {
-	schedule_pass(t->data);
+	jq_runner *r = t->data;
+	if (!r->stopping)
+		jq_reclaim(&r->db, NULL);
+	schedule_pass(r);
 }
 
 static void beat_cb(uv_timer_t *t)
@@ -428,6 +433,7 @@ int jq_runner_new(uv_loop_t *loop, const jq_runner_opts *o, jq_runner **out, ng_
 		r->own_idle = true;
 	}
 	r->is_idle = !o->idle_gated;
+	jq_reclaim(&r->db, NULL);
 	uv_mutex_init(&r->mu);
 	uv_timer_init(loop, &r->poll);
 	uv_timer_init(loop, &r->beat);

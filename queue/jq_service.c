@@ -470,7 +470,7 @@ static void daemon_child(const char *bin, const char *cache_dir)
 	if (chdir("/") < 0) {
 		/* Item paths are absolute or carry their own cwd. */
 	}
-	execl(bin, "ngen", "service", "--cache", cache_dir, "/nologo", (char *)NULL);
+	execl(bin, "ngen", "service", "--cache", cache_dir, "/autostart", (char *)NULL);
 	fprintf(stderr, "ngen: cannot start the service %s: %s\n", bin, strerror(errno));
 	_exit(127);
 }

@@ -40,7 +40,7 @@ typedef struct jq_service_opts {
  * NG_ERR_BUSY when another service runs for the cache. */
 int jq_service_run(const jq_service_opts *o, ng_diag *d);
 
-/* Starts `ngen service --cache DIR` detached (fork, setsid, fork, exec of
+/* Starts `ngen service --cache DIR /autostart` detached (fork, setsid, fork, exec of
  * $NGEN_BIN or /proc/self/exe), its output in <cache>/service.log.
  * Returns once the daemon is forked. */
 int jq_service_spawn(const char *cache_dir, ng_diag *d);

@@ -3,7 +3,8 @@
  * Runs the native image service for the cache in the foreground (events on
  * stderr) until the queue is empty, SIGTERM, or `queue`'s stop; /daemon
  * starts it detached instead (what a /queue request does on its own). One
- * service per cache: a second one exits with a message. The systemd unit
+ * service per cache: a second one exits with a message (silently with
+ * /autostart, which jq_service_spawn passes). The systemd unit
  * dist/ngen.service runs this command. */
 #include "tui/cmd.h"
 
@@ -18,12 +19,16 @@
 
 int tui_cmd_service(const tui_globals *g, int argc, char **argv)
 {
-	bool daemon = false;
+	bool daemon = false, autostart = false;
 	int workers = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 		if (tui_is_option(argv[i], "daemon", NULL)) {
 			daemon = true;
+		} else if (tui_is_option(argv[i], "autostart", NULL)) {
+			/* Started by a /queue request: when another request's
+			 * service won the race for the lock, leave quietly. */
+			autostart = true;
 		} else if (tui_is_option(argv[i], "workers:", &v)) {
 			workers = atoi(v);
 			if (workers < 1 || workers > 256) {
@@ -49,6 +54,8 @@ int tui_cmd_service(const tui_globals *g, int argc, char **argv)
 		rc = jq_service_run(&o, &d);
 	}
 	free(cache);
+	if (rc == NG_ERR_BUSY && autostart)
+		return NGEN_EXIT_OK;
 	if (rc < 0) {
 		fprintf(stderr, "ngen: %s\n", ng_diag_text(&d));
 		return rc == NG_ERR_PERM ? NGEN_EXIT_PERM : NGEN_EXIT_FAILED;
