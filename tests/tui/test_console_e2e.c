@@ -1,0 +1,226 @@
+/* tests/tui/test_console_e2e.c - the real `ngen` console driven in tmux.
+ *
+ * Each test makes its own cache (with the engine's fast fake compiler,
+ * NGEN_FAKE_COMPILER=1, so installs take milliseconds), starts the console
+ * in a tmux server of its own (-L, 100x30), types keys with send-keys and
+ * polls capture-pane until the expected text appears (30 s at most), the
+ * way tig's and htop's terminal tests do. Skipped when tmux is missing. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct e2e {
+	char dir[64];       /* work directory: cache/, app/ */
+	char sock[64];      /* tmux server name */
+	char ngen[1024];    /* absolute path of the binary */
+	char screen[16384]; /* last capture */
+} e2e;
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static void e2e_open(e2e *t)
+{
+	if (sh("command -v tmux >/dev/null 2>&1") != 0)
+		cr_skip_test("tmux is not installed");
+	memset(t, 0, sizeof *t);
+	const char *b = getenv("NGEN_BUILD");
+	char *abs = realpath(b ? b : "build", NULL);
+	cr_assert(abs, "no build directory");
+	snprintf(t->ngen, sizeof t->ngen, "%s/ngen", abs);
+	free(abs);
+	cr_assert_eq(access(t->ngen, X_OK), 0, "%s is missing; run make", t->ngen);
+	snprintf(t->dir, sizeof t->dir, "/tmp/ngen-e2e-XXXXXX");
+	cr_assert(mkdtemp(t->dir));
+	snprintf(t->sock, sizeof t->sock, "ngen-e2e-%d", (int)getpid());
+	cr_assert_eq(sh("mkdir -p %s/app && cp /usr/lib/mono/4.5/ikdasm.exe %s/app/", t->dir, t->dir), 0);
+}
+
+static void e2e_close(e2e *t)
+{
+	sh("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
+	sh("NGEN_BIN=%s %s queue stop --cache %s/cache >/dev/null 2>&1", t->ngen, t->ngen, t->dir);
+	sh("rm -rf %s", t->dir);
+}
+
+/* Runs a batch action on the test cache with the fake compiler. */
+static int batch(e2e *t, const char *args)
+{
+	return sh("NGEN_FAKE_COMPILER=1 NGEN_BIN=%s %s %s --cache %s/cache /nologo >/dev/null 2>&1",
+		  t->ngen, t->ngen, args, t->dir);
+}
+
+static void start_console(e2e *t, const char *env)
+{
+	cr_assert_eq(sh("tmux -L %s new-session -d -x 100 -y 30 "
+			"'env NGEN_FAKE_COMPILER=1 NGEN_BIN=%s TERM=xterm-256color LANG=C.UTF-8 %s %s "
+			"--cache %s/cache; sleep 60'", t->sock, t->ngen, env, t->ngen, t->dir), 0);
+}
+
+static void keys(e2e *t, const char *k)
+{
+	sh("tmux -L %s send-keys %s", t->sock, k);
+}
+
+static void type(e2e *t, const char *text)
+{
+	sh("tmux -L %s send-keys -l '%s'", t->sock, text);
+}
+
+static const char *capture(e2e *t)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p", t->sock);
+	FILE *p = popen(cmd, "r");
+	size_t n = p ? fread(t->screen, 1, sizeof t->screen - 1, p) : 0;
+	t->screen[n] = 0;
+	if (p)
+		pclose(p);
+	return t->screen;
+}
+
+/* Waits until text is on the screen (and, if line_too is given, on the
+ * same line as it); fails the test after 30 s showing the screen. */
+static void wait_for(e2e *t, const char *text, const char *line_too)
+{
+	for (int i = 0; i < 300; i++) {
+		capture(t);
+		for (char *l = t->screen; l && *l;) {
+			char *nl = strchr(l, '\n');
+			if (nl)
+				*nl = 0;
+			bool hit = strstr(l, text) && (!line_too || strstr(l, line_too));
+			if (nl)
+				*nl = '\n';
+			if (hit)
+				return;
+			l = nl ? nl + 1 : NULL;
+		}
+		usleep(100000);
+	}
+	cr_assert_fail("'%s'%s%s did not appear within 30 s; screen:\n%s", text, line_too ? " with " : "",
+		line_too ? line_too : "", t->screen);
+}
+
+static void wait_gone(e2e *t, const char *text)
+{
+	for (int i = 0; i < 300; i++) {
+		if (!strstr(capture(t), text))
+			return;
+		usleep(100000);
+	}
+	cr_assert_fail("'%s' is still on the screen after 30 s:\n%s", text, t->screen);
+}
+
+Test(console_e2e, open_the_tree)
+{
+	e2e t;
+	e2e_open(&t);
+	char args[256];
+	snprintf(args, sizeof args, "install %s/app/ikdasm.exe", t.dir);
+	cr_assert_eq(batch(&t, args), 0);
+	start_console(&t, "");
+	wait_for(&t, "ikdasm.exe", "valid");
+	cr_assert_null(strstr(t.screen, "mscorlib"), "the tree starts collapsed");
+	keys(&t, "Enter");
+	wait_for(&t, "mscorlib", "valid");
+	keys(&t, "Left");
+	wait_gone(&t, "\u251c\u2500");
+	e2e_close(&t);
+}
+
+Test(console_e2e, find_an_invalid_image)
+{
+	e2e t;
+	e2e_open(&t);
+	char args[256];
+	snprintf(args, sizeof args, "install %s/app/ikdasm.exe", t.dir);
+	cr_assert_eq(batch(&t, args), 0);
+	/* The assembly changes into something that cannot be compiled: update
+	 * marks its image invalid and cannot rebuild it. */
+	cr_assert_eq(sh("echo garbage > %s/app/ikdasm.exe", t.dir), 0);
+	batch(&t, "update");
+	start_console(&t, "");
+	wait_for(&t, "ngen console", NULL);
+	keys(&t, "i");
+	wait_for(&t, "ikdasm", "invalid");
+	wait_for(&t, "Status", "is gone");
+	cr_assert(strstr(t.screen, "NAME (1 invalid"), "only the invalid image is listed:\n%s", t.screen);
+	e2e_close(&t);
+}
+
+Test(console_e2e, install_an_assembly_and_watch_its_job_reach_100)
+{
+	e2e t;
+	e2e_open(&t);
+	start_console(&t, "NGEN_FAKE_COMPILER_DELAY_MS=150");
+	wait_for(&t, "no roots", NULL);
+	keys(&t, "a");
+	wait_for(&t, "Install an assembly", NULL);
+	char path[256];
+	snprintf(path, sizeof path, "%s/app/ikdasm.ex", t.dir);
+	type(&t, path);
+	keys(&t, "Tab");
+	wait_for(&t, "ikdasm.exe_", NULL);
+	keys(&t, "Enter");
+	wait_for(&t, "install /tmp/ngen-e2e", "running");
+	wait_for(&t, "install /tmp/ngen-e2e", "100%");
+	wait_for(&t, "install /tmp/ngen-e2e", "done");
+	keys(&t, "1");
+	wait_for(&t, "ikdasm.exe", "valid");
+	e2e_close(&t);
+}
+
+Test(console_e2e, uninstall_with_confirmation)
+{
+	e2e t;
+	e2e_open(&t);
+	char args[256];
+	snprintf(args, sizeof args, "install %s/app/ikdasm.exe", t.dir);
+	cr_assert_eq(batch(&t, args), 0);
+	start_console(&t, "");
+	wait_for(&t, "ikdasm.exe", "valid");
+	keys(&t, "x");
+	wait_for(&t, "Will be removed", NULL);
+	wait_for(&t, "- mscorlib", NULL);
+	keys(&t, "n");
+	wait_gone(&t, "Will be removed");
+	keys(&t, "F8");
+	wait_for(&t, "Will be removed", NULL);
+	keys(&t, "y");
+	wait_for(&t, "uninstall", "9 image(s) removed");
+	wait_for(&t, "no roots", NULL);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s display --cache %s/cache | grep -q ikdasm", t.ngen, t.dir);
+	cr_assert_neq(system(cmd), 0, "the cache no longer lists ikdasm");
+	e2e_close(&t);
+}
+
+Test(console_e2e, pause_and_continue_the_service)
+{
+	e2e t;
+	e2e_open(&t);
+	start_console(&t, "");
+	wait_for(&t, "service stopped", NULL);
+	keys(&t, "P");
+	wait_for(&t, "service paused", NULL);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s queue status --cache %s/cache | grep -q paused", t.ngen, t.dir);
+	cr_assert_eq(system(cmd), 0, "the pause reached the queue");
+	keys(&t, "F9");
+	wait_gone(&t, "service paused");
+	cr_assert_neq(system(cmd), 0, "the service continued");
+	e2e_close(&t);
+}
