@@ -160,6 +160,9 @@ void eng_request_close(eng_request *req);
 char *eng_args_join(int argc, char **argv);
 int eng_args_split(const char *joined, int *argc, char ***argv);
 void eng_args_free(int argc, char **argv);
+/* True when arg is written as an option (/name, /name:value, -x, --x);
+ * an absolute path such as /usr/lib/x.dll is not one. */
+bool eng_arg_is_option(const char *arg);
 /* "install /usr/lib/x.exe /Debug" for people; heap string. */
 char *eng_args_display(int argc, char **argv);
 

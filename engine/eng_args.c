@@ -20,10 +20,17 @@
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 
+static bool looks_like_option(const char *arg);
+
 static const char *const action_names[] = {
 	[ENG_INSTALL] = "install", [ENG_UNINSTALL] = "uninstall", [ENG_UPDATE] = "update",
 	[ENG_DISPLAY] = "display", [ENG_VERIFY] = "verify",
 };
+
+bool eng_arg_is_option(const char *arg)
+{
+	return looks_like_option(arg);
+}
 
 /* "/name" and "/name:value" are options; "/usr/lib/x.dll" is a path. */
 static bool looks_like_option(const char *arg)

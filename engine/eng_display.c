@@ -81,7 +81,7 @@ static char *root_label(const eng_root_info *in)
 	ng_strbuf sb = NG_STRBUF_INIT;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
-		bool option = a[0] == '-' || (a[0] == '/' && !strchr(a + 1, '/'));
+		bool option = eng_arg_is_option(a);
 		if (i)
 			ng_strbuf_putc(&sb, ' ');
 		if (option)

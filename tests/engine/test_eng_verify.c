@@ -1,0 +1,199 @@
+/* tests/engine/test_eng_verify.c - verify, repair, crash safety and the
+ * administrator rule (engine/eng_verify.c, eng_cache.c), partly through
+ * the ngen binary: a process killed at any point of an install or an
+ * uninstall leaves a cache that verify /repair makes consistent, with
+ * nothing lost that had been committed. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/xmalloc.h"
+#include "tests/engine/eng_test.h"
+
+TestSuite(eng_verify, .timeout = 300);
+
+static eng_verify_result verify(eng_cache *c, bool repair)
+{
+	ng_diag d;
+	eng_verify_result r = { 0 };
+	cr_assert_eq(eng_verify(c, repair, NULL, &r, &d), 0, "%s", ng_diag_text(&d));
+	return r;
+}
+
+Test(eng_verify, finds_and_repairs_damage)
+{
+	char *dir;
+	eng_cache *c = cache_new(&dir);
+	ng_diag d;
+	cr_assert_eq(run_install(c, &d, fx("shared/App1.exe"), NULL), 0, "%s", ng_diag_text(&d));
+	eng_verify_result r = verify(c, false);
+	cr_assert_eq(r.problems, 0);
+	cr_assert_eq(r.images, 3);
+	/* Damage: one image file changed, one removed, one stray file. */
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(eng_cache_db(c), "SELECT file FROM images ORDER BY id", -1, &st, NULL);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	char *f1 = xasprintf("%s/images/%s", dir, sqlite3_column_text(st, 0));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	char *f2 = xasprintf("%s/images/%s", dir, sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	cr_assert_eq(sh(NULL, "echo x >> '%s' && rm '%s' && echo y > '%s/images/stray.ni.so'", f1, f2, dir), 0);
+	r = verify(c, false);
+	cr_assert_eq(r.problems, 3);
+	cr_assert_eq(r.repaired, 0);
+	r = verify(c, true);
+	cr_assert_eq(r.problems, 3);
+	cr_assert_eq(r.repaired, 3);
+	cr_assert_eq(q(c, "SELECT count(*) FROM images WHERE status = 'invalid' AND reason LIKE 'verify:%'"), 2);
+	r = verify(c, false);
+	cr_assert_eq(r.problems, 0, "consistent after repair");
+	/* update regenerates what repair marked (mscorlib and Shared) and,
+	 * transitively, App1 that depends on them. */
+	eng_update_result u;
+	cr_assert_eq(eng_update(c, true, NULL, &u, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(u.rebuilt, 3, "%u rebuilt of %u", u.rebuilt, u.invalid);
+	r = verify(c, false);
+	cr_assert_eq(r.problems, 0);
+	free(f1); free(f2); free(dir);
+	eng_cache_free(c);
+}
+
+/* Everything committed before the crash is still there and whole. */
+static void assert_committed_intact(const char *dir)
+{
+	ng_diag d;
+	eng_cache *c = NULL;
+	cr_assert_eq(eng_cache_open(dir, ENG_OPEN_WRITE, &c, &d), 0, "%s", ng_diag_text(&d));
+	eng_cache_set_compiler(c, eng_compiler_fake());
+	verify(c, true);
+	eng_verify_result r = verify(c, false);
+	cr_assert_eq(r.problems, 0, "consistent after verify /repair");
+	cr_assert_eq(q(c, "SELECT count(*) FROM roots r JOIN images i ON i.id = r.image_id JOIN"
+		       " assemblies a ON a.id = i.assembly_id WHERE a.name = 'App1'"), 1,
+		     "the committed root survived");
+	cr_assert_eq(q(c, "SELECT count(*) FROM images i JOIN assemblies a ON a.id = i.assembly_id"
+		       " WHERE a.name IN ('App1', 'Shared', 'mscorlib') AND i.status = 'valid'"), 3,
+		     "its images are valid (their files were checked by verify)");
+	int64_t roots = q(c, "SELECT count(*) FROM roots");
+	cr_assert(roots == 1 || roots == 2);
+	if (roots == 2) /* the killed install had committed: it is complete */
+		cr_assert_eq(q(c, "SELECT count(*) FROM images"), 7);
+	eng_cache_free(c);
+}
+
+static void seed_cache(const char *dir)
+{
+	cr_assert_eq(sh(NULL, "NGEN_FAKE_COMPILER=1 '%s' --cache '%s' install '%s'", ngen_bin(), dir,
+			fx("shared/App1.exe")), 0);
+}
+
+Test(eng_verify, install_killed_at_every_fault_point)
+{
+	char *dir = tmpdir_new("crash");
+	seed_cache(dir);
+	/* Fault points of an install of C.exe (4 new images): after each
+	 * compile, after each rename, before the commit; then past the end. */
+	int completed = 0;
+	for (int step = 1; step <= 14; step++) {
+		int st = sh(NULL, "NGEN_FAKE_COMPILER=1 NGEN_FAULT_STEP=%d '%s' --cache '%s' install '%s'",
+			    step, ngen_bin(), dir, fx("chain/C.exe"));
+		completed += st == 0;
+		assert_committed_intact(dir);
+		if (st == 0) {
+			/* Uninstall it again, killed at each of its points too. */
+			for (int u = 1; u <= 2; u++) {
+				sh(NULL, "NGEN_FAULT_STEP=%d '%s' --cache '%s' uninstall C", u, ngen_bin(), dir);
+				assert_committed_intact(dir);
+			}
+			sh(NULL, "'%s' --cache '%s' uninstall C", ngen_bin(), dir);
+		}
+	}
+	cr_assert(completed >= 1, "past the last fault point the install completes");
+	free(dir);
+}
+
+Test(eng_verify, install_killed_at_random_moments)
+{
+	char *dir = tmpdir_new("kill");
+	seed_cache(dir);
+	srand((unsigned)time(NULL));
+	for (int i = 0; i < 12; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			setenv("NGEN_FAKE_COMPILER", "1", 1);
+			setenv("NGEN_FAKE_COMPILER_DELAY_MS", "15", 1);
+			execl(ngen_bin(), "ngen", "--cache", dir, "install", fx("chain/C.exe"), "/Debug",
+			      "/nologo", "/silent", (char *)NULL);
+			_exit(127);
+		}
+		struct timespec ts = { 0, (rand() % 90) * 1000000L };
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		assert_committed_intact(dir);
+		sh(NULL, "'%s' --cache '%s' uninstall C /Debug", ngen_bin(), dir);
+	}
+	free(dir);
+}
+
+/* Runs fn in a child that has become the unprivileged user nobody. */
+static int as_nobody(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(99);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+Test(eng_verify, non_administrators_may_only_read)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to switch to the user nobody");
+	char *dir = tmpdir_new("perm");
+	chmod(dir, 0755);
+	seed_cache(dir);
+	sh(NULL, "chmod -R a+rX '%s'", dir);
+	char *app = tmpdir_new("permapp");
+	chmod(app, 0755);
+	sh(NULL, "cp '%s' '%s' '%s/' && chmod a+r '%s'/*", fx("shared/App2.exe"), fx("shared/Shared.dll"), app, app);
+	char *out = xasprintf("%s/out.txt", app);
+	chmod(app, 0777);
+	struct { const char *args; int code; } cases[] = {
+		{ "install %s/App2.exe", 4 }, { "uninstall App1", 4 }, { "update", 4 },
+		{ "verify /repair", 4 }, { "display", 0 }, { "display App1", 0 }, { "verify", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *args = xasprintf(cases[i].args, app);
+		char *cmd = xasprintf("NGEN_FAKE_COMPILER=1 '%s' --cache '%s' %s > '%s' 2>&1", ngen_bin(),
+				      dir, args, out);
+		int code = as_nobody(cmd);
+		char *text = NULL;
+		sh(&text, "cat '%s'", out);
+		cr_expect_eq(code, cases[i].code, "ngen %s as nobody: exit %d: %s", args, code, text);
+		if (cases[i].code == 4)
+			cr_expect(strstr(text, "administrative rights are needed"), "%s", text);
+		if (strcmp(args, "display") == 0)
+			cr_expect(strstr(text, "App1") && strstr(text, "Native Images:"), "%s", text);
+		free(text); free(cmd); free(args);
+	}
+	/* Nothing changed. */
+	ng_diag d;
+	eng_cache *c = NULL;
+	cr_assert_eq(eng_cache_open(dir, 0, &c, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(q(c, "SELECT count(*) FROM roots"), 1);
+	eng_cache_free(c);
+	free(out); free(app); free(dir);
+}
