@@ -274,3 +274,56 @@ Test(jq_service, non_administrator_is_refused_on_the_socket)
 	cr_assert_eq(jq_client_command(dir, "stop", 0, &d), 0, "%s", ng_diag_text(&d));
 	cr_assert_geq(wait_exit(svc, 30), 0);
 }
+
+/* A "manual command": a process holding the foreground lock until killed
+ * (a lock taken in this process would be inherited by the forked service). */
+static pid_t hold_foreground(void)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fg;
+		if (jq_foreground_enter(dir, &fg) < 0)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char c;
+	cr_assert_eq(read(p[0], &c, 1), 1);
+	close(p[0]);
+	close(p[1]);
+	return pid;
+}
+
+static void release_foreground(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+Test(jq_service, manual_commands_take_precedence_over_the_service)
+{
+	long long a = jqt_add(dir, 1, "A.dll", "sleep:200");
+	long long b = jqt_add(dir, 1, "B.dll", "sleep:10");
+	pid_t fg = hold_foreground();
+	cr_assert(jq_foreground_active(dir));
+	pid_t svc = start_service(1);
+	cr_assert(jqt_wait(socket_ready, NULL, 30));
+	usleep(400 * 1000);   /* eight poll periods */
+	cr_assert_eq(jqt_log_count(dir, "start", 0), 0, "the service worked during a manual command");
+	release_foreground(fg);
+	cr_assert(jqt_wait_log(dir, "start", a, 1, 30), "the service did not resume");
+	/* A manual command that begins while an item runs lets it finish but
+	 * holds back the next one. */
+	fg = hold_foreground();
+	cr_assert(jqt_wait_log(dir, "done", a, 1, 30));
+	usleep(300 * 1000);
+	cr_assert_eq(jqt_log_count(dir, "start", b), 0, "a new item started during a manual command");
+	release_foreground(fg);
+	cr_assert(jqt_wait_log(dir, "done", b, 1, 30));
+	int st = wait_exit(svc, 30);
+	cr_assert(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
