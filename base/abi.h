@@ -164,6 +164,12 @@ void ngrt_run_cctor(int32_t *state, void (*cctor)(void));
 /* ldstr: returns the interned string for the literal, creating it on first
  * use; cell caches it (one cell per literal in the image). */
 ngrt_string *ngrt_ldstr(ngrt_string **cell, const uint16_t *chars, int32_t length);
+/* The body of the stub that stands for an excluded or BypassNGen static
+ * method (so compiled callers and hard-bound images still link): reports
+ * Namespace.Type::Method and the manifest's reason, then ends the program
+ * as ngrt_bind_import does for an unavailable target. Images reference it
+ * weakly and call ngrt_throw(NGRT_EX_MISSING_METHOD) when it is absent. */
+_Noreturn void ngrt_method_excluded(const ng_manifest *self, uint32_t token);
 /* Profiler hooks of /Profile images. */
 void ngrt_profile_enter(const ng_manifest *self, uint32_t token);
 void ngrt_profile_leave(const ng_manifest *self, uint32_t token);

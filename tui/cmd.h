@@ -20,6 +20,7 @@ int tui_cmd_uninstall(const tui_globals *g, int argc, char **argv);
 int tui_cmd_update(const tui_globals *g, int argc, char **argv);
 int tui_cmd_display(const tui_globals *g, int argc, char **argv);
 int tui_cmd_verify(const tui_globals *g, int argc, char **argv);
+int tui_cmd_compile(const tui_globals *g, int argc, char **argv);
 
 /* Shared by the actions over the cache (tui/cmd_install.c). */
 struct eng_cache;
@@ -49,6 +50,8 @@ void tui_eng_printer_free(void *printer);
 	  "display [NAME|PATH] [/verbose] [--json]  show roots and native images" }, \
 	{ "verify", NULL, tui_cmd_verify,                                    \
 	  "verify [/repair] [--json]  check the cache's files and records (repair what it can)" }, \
+	{ "compile", NULL, tui_cmd_compile,                                  \
+	  "compile ASSEMBLY [/Debug] [/Profile] [-o IMAGE] [--stats]  compile one assembly to a native image, without the cache" }, \
 	{ "run", NULL, tui_cmd_run,                                          \
 	  "run [/Debug] [/Profile] PROGRAM.exe [args]  run Main from native images" }, \
 	{ "inspect", NULL, tui_cmd_inspect,                                  \
