@@ -188,7 +188,10 @@ int tui_cmd_inspect(const tui_globals *g, int argc, char **argv)
 {
 	const char *path = NULL;
 	for (int i = 0; i < argc; i++) {
-		if (tui_looks_like_option(argv[i]) || path) {
+		/* "/x.dll" may look like an option to tui_looks_like_option(), but
+		 * inspect has no options of its own: anything not starting with
+		 * '-' is the path. */
+		if ((argv[i][0] == '-' && argv[i][1]) || path) {
 			fprintf(stderr, "ngen inspect: unexpected argument '%s'; usage: ngen "
 				"inspect PATH [--json]\n", argv[i]);
 			return NGEN_EXIT_USAGE;
