@@ -20,7 +20,7 @@ enum {
 
 typedef struct body_ctx {
 	const md_image *img;
-	uint32_t row;
+	uint32_t row, rva;
 	const uint8_t *start;   /* first byte of the header */
 	uint32_t avail;         /* bytes from start to the end of the section */
 	ng_diag *diag;
@@ -159,7 +159,9 @@ static int read_fat(const body_ctx *c, ng_arena *arena, md_method_body *out)
 			"name a StandAloneSig row");
 	out->code = p + hsize;
 	bool more = flags & HDR_MORESECTS;
-	uint32_t pos = (hsize + out->code_size + 3) & ~3u;
+	/* Sections start at the next 4-byte boundary of the RVA space. */
+	uint64_t end_rva = (uint64_t)c->rva + hsize + out->code_size;
+	uint32_t pos = (uint32_t)(((end_rva + 3) & ~(uint64_t)3) - c->rva);
 	for (unsigned guard = 0; more; guard++) {
 		if (guard > 1024)
 			return body_error(c, pos, "too many data sections");
@@ -178,7 +180,7 @@ int md_method_body_get(const md_image *img, uint32_t row, ng_arena *arena,
 		return ng_diag_set(diag, NG_ERR_NOTFOUND, "%s: method 0x%08x has no IL "
 			"body", img->name, MD_TOKEN(MD_T_METHODDEF, row));
 	uint32_t rva = md_get(img, MD_T_METHODDEF, row, MD_METHODDEF_RVA);
-	body_ctx c = { img, row, NULL, md_rva_avail(img, rva), diag };
+	body_ctx c = { img, row, rva, NULL, md_rva_avail(img, rva), diag };
 	size_t off;
 	if (c.avail == 0 || pe_rva_to_offset(&img->pe, rva, 1, &off) < 0)
 		return ng_diag_set(diag, NG_ERR_FORMAT, "%s: method 0x%08x (%s): body RVA "

@@ -201,6 +201,30 @@ uint32_t md_field_rva(const md_image *img, uint32_t field_row)
 	return md_get(img, MD_T_FIELDRVA, first, MD_FIELDRVA_RVA);
 }
 
+/* A TypeSpec decoded and printed ("System.Collections.Generic.List`1<int32>").
+ * A hostile TypeSpec can name itself inside its own signature; the
+ * per-thread depth stops that recursion. */
+static void typespec_format(const md_image *img, uint32_t token, ng_strbuf *sb)
+{
+	static _Thread_local int depth;
+	md_blob b;
+	md_type *t;
+	ng_arena a;
+	if (depth > 4 || md_blob_get(img, md_get(img, MD_T_TYPESPEC, MD_TOKEN_ROW(token),
+						 MD_TYPESPEC_SIGNATURE), &b) < 0) {
+		ng_strbuf_printf(sb, "<typespec 0x%08x>", token);
+		return;
+	}
+	ng_arena_init(&a);
+	depth++;
+	if (md_sig_typespec(img, b, &a, &t, NULL) == 0)
+		md_type_format(img, t, sb);
+	else
+		ng_strbuf_printf(sb, "<typespec 0x%08x>", token);
+	depth--;
+	ng_arena_close(&a);
+}
+
 /* Type name with its nesting; depth bounds hostile cycles. */
 static void type_format(const md_image *img, uint32_t token, ng_strbuf *sb, int depth)
 {
@@ -218,7 +242,7 @@ static void type_format(const md_image *img, uint32_t token, ng_strbuf *sb, int 
 					MD_TYPEREF_SCOPE);
 		outer = MD_TOKEN_TABLE(scope) == MD_T_TYPEREF ? scope : 0;
 	} else if (MD_TOKEN_TABLE(token) == MD_T_TYPESPEC) {
-		ng_strbuf_printf(sb, "<typespec 0x%08x>", token);
+		typespec_format(img, token, sb);
 		return;
 	}
 	if (outer && outer != token) {

@@ -214,3 +214,22 @@ Test(md, compressed_integers_follow_ecma_examples)
 	const uint8_t two[] = { 0x80 }, *q = two;
 	cr_assert_eq(md_uncompress(&q, two + 1, &v), NG_ERR_FORMAT, "truncated");
 }
+
+Test(md, member_refs_on_generic_instances_format_their_typespec)
+{
+	md_image *img = md_open_fixture("MdLib.dll");
+	ng_strbuf sb = NG_STRBUF_INIT;
+	bool found = false;
+	for (uint32_t r = 1; r <= md_row_count(img, MD_T_MEMBERREF); r++) {
+		uint32_t parent = md_get(img, MD_T_MEMBERREF, r, MD_MEMBERREF_CLASS);
+		if (MD_TOKEN_TABLE(parent) != MD_T_TYPESPEC)
+			continue;
+		ng_strbuf_reset(&sb);
+		md_token_format(img, MD_TOKEN(MD_T_MEMBERREF, r), &sb);
+		found |= strcmp(ng_strbuf_str(&sb),
+				"System.Collections.Generic.List`1<!0>::.ctor") == 0;
+	}
+	cr_assert(found, "new List<T>() in Box<T> references List`1<!0>::.ctor");
+	ng_strbuf_close(&sb);
+	md_close(img);
+}
