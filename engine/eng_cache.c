@@ -123,7 +123,10 @@ static int open_db(eng_cache *c, bool write, ng_diag *d)
 	}
 	free(path);
 	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-	sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	/* Reading through a mapping instead of pread() per page halves the
+	 * time of a full display of a large cache. */
+	sqlite3_exec(c->db, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;"
+		     " PRAGMA cache_size = -16384", NULL, NULL, NULL);
 	if (!write)
 		return 0;
 	if (sqlite3_exec(c->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
@@ -41,6 +42,7 @@ typedef struct root_row {
 } root_row;
 
 typedef struct view {
+	ng_arena arena;            /* every string of the rows below */
 	img_row *imgs;
 	size_t nimgs;
 	root_row *roots;
@@ -49,12 +51,19 @@ typedef struct view {
 	size_t ndeps;
 } view;
 
-static char *dup_or_empty(const char *s) { return xstrdup(s ? s : ""); }
+static size_t grow(size_t n)
+{
+	/* Capacity doubles at powers of two. */
+	return n && (n & (n - 1)) == 0 ? n * 2 : n ? n : 16;
+}
+
+#define dup_or_empty(s) ng_arena_strdup(&v->arena, (s) ? (s) : "")
 
 static int collect_image(void *ctx, const eng_image_info *in)
 {
 	view *v = ctx;
-	v->imgs = xrealloc(v->imgs, (v->nimgs + 1) * sizeof *v->imgs);
+	if (v->nimgs == 0 || (v->nimgs & (v->nimgs - 1)) == 0)
+		v->imgs = xrealloc(v->imgs, grow(v->nimgs) * sizeof *v->imgs);
 	img_row *r = &v->imgs[v->nimgs++];
 	memset(r, 0, sizeof *r);
 	r->info = *in;
@@ -95,20 +104,36 @@ static char *root_label(const eng_root_info *in)
 	return ng_strbuf_take(&sb);
 }
 
-static int collect_root(void *ctx, const eng_root_info *in)
+static int collect_roots(eng_cache *c, view *v, ng_diag *d)
 {
-	view *v = ctx;
-	v->roots = xrealloc(v->roots, (v->nroots + 1) * sizeof *v->roots);
-	root_row *r = &v->roots[v->nroots++];
-	memset(r, 0, sizeof *r);
-	r->info = *in;
-	r->info.args = dup_or_empty(in->args);
-	r->info.args_json = dup_or_empty(in->args_json);
-	r->info.cwd = dup_or_empty(in->cwd);
-	r->info.identity = dup_or_empty(in->identity);
-	r->info.assembly_path = dup_or_empty(in->assembly_path);
-	r->info.config = dup_or_empty(in->config);
-	r->label = root_label(in);
+	if (!c->db)
+		return 0;
+	sqlite3_stmt *st;
+	int rc = eng__prepare(c, "SELECT r.id, r.image_id, r.args, r.cwd, a.identity, a.path,"
+			      " r.scenario, r.config, r.nodeps, r.created FROM roots r"
+			      " JOIN images i ON i.id = r.image_id JOIN assemblies a"
+			      " ON a.id = i.assembly_id ORDER BY a.name COLLATE NOCASE, r.scenario, r.id",
+			      &st, d);
+	if (rc < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (v->nroots == 0 || (v->nroots & (v->nroots - 1)) == 0)
+			v->roots = xrealloc(v->roots, grow(v->nroots) * sizeof *v->roots);
+		root_row *r = &v->roots[v->nroots++];
+		memset(r, 0, sizeof *r);
+		r->info.id = sqlite3_column_int64(st, 0);
+		r->info.image_id = sqlite3_column_int64(st, 1);
+		r->info.args_json = dup_or_empty(eng__col_text(st, 2));
+		r->info.cwd = dup_or_empty(eng__col_text(st, 3));
+		r->info.identity = dup_or_empty(eng__col_text(st, 4));
+		r->info.assembly_path = dup_or_empty(eng__col_text(st, 5));
+		r->info.scenario = (unsigned)sqlite3_column_int(st, 6);
+		r->info.config = dup_or_empty(eng__col_text(st, 7));
+		r->info.nodeps = sqlite3_column_int(st, 8) != 0;
+		r->info.created = sqlite3_column_int64(st, 9);
+		r->label = root_label(&r->info);
+	}
+	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -167,18 +192,8 @@ static void link_deps(view *v, img_row **index)
 
 static void view_close(view *v)
 {
-	for (size_t i = 0; i < v->nimgs; i++) {
-		eng_image_info *x = &v->imgs[i].info;
-		free((char *)x->name); free((char *)x->identity); free((char *)x->assembly_path);
-		free((char *)x->mvid); free((char *)x->config); free((char *)x->target);
-		free((char *)x->file); free((char *)x->hash); free((char *)x->reason);
-	}
-	for (size_t i = 0; i < v->nroots; i++) {
-		eng_root_info *x = &v->roots[i].info;
-		free((char *)x->args); free((char *)x->args_json); free((char *)x->cwd);
-		free((char *)x->identity); free((char *)x->assembly_path); free((char *)x->config);
+	for (size_t i = 0; i < v->nroots; i++)
 		free(v->roots[i].label);
-	}
 	for (size_t i = 0; i < v->ndeps; i++) {
 		free(v->deps[i].identity);
 		free(v->deps[i].mvid);
@@ -186,6 +201,7 @@ static void view_close(view *v)
 	free(v->imgs);
 	free(v->roots);
 	free(v->deps);
+	ng_arena_close(&v->arena);
 }
 
 /* ---- narrowing to a name ---------------------------------------------------- */
@@ -391,10 +407,12 @@ int eng_display(eng_cache *c, const char *name, const char *cwd, int flags, FILE
 	if (!c || !out)
 		return ng_diag_set(d, NG_ERR_INVAL, "eng_display: bad arguments");
 	view v = { 0 };
-	int rc = eng_roots_foreach(c, collect_root, &v, d);
+	ng_arena_init(&v.arena);
+	int rc = collect_roots(c, &v, d);
 	if (rc == 0)
-		rc = eng_images_foreach(c, collect_image, &v, d);
-	if (rc == 0 && c->db)
+		rc = eng__images_foreach(c, flags != 0, collect_image, &v, d);
+	/* The plain listing prints no dependencies: skip reading the edges. */
+	if (rc == 0 && c->db && (flags || name))
 		rc = collect_deps(c, &v, d);
 	img_row **index = xcalloc(v.nimgs + 1, sizeof *index);
 	for (size_t i = 0; i < v.nimgs; i++)

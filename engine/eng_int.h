@@ -29,6 +29,9 @@ int eng__migrate_engine(sqlite3 *db, ng_diag *d);
 	"  JOIN image_deps e ON e.image_id = r.id"                             \
 	"  WHERE e.dep_image_id IS NOT NULL) "
 
+/* eng_images_foreach, with the derived root counts only when asked. */
+int eng__images_foreach(eng_cache *c, bool with_counts, eng_image_fn fn, void *ctx, ng_diag *d);
+
 /* Prepares sql or sets d; the statement is finalized by the caller. */
 int eng__prepare(eng_cache *c, const char *sql, sqlite3_stmt **st, ng_diag *d);
 /* The database's error as a diag. */
