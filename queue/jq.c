@@ -82,14 +82,20 @@ unsigned long long jq_proc_start(int pid)
 	fclose(f);
 	buf[n] = '\0';
 	/* The command name may hold spaces and parentheses: skip to the last ')'.
-	 * starttime is field 22; after ')' come fields 3.. */
+	 * Field 3 is the state, starttime is field 22. */
 	char *p = strrchr(buf, ')');
 	if (!p)
 		return 0;
 	unsigned long long v = 0;
 	int field = 2;
-	for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " ")) {
-		if (++field == 22) {
+	char *save = NULL;
+	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		field++;
+		/* A zombie (its parent has not reaped it, as in containers whose
+		 * init does not) is dead: its locks and connections are gone. */
+		if (field == 3 && (tok[0] == 'Z' || tok[0] == 'X'))
+			return 0;
+		if (field == 22) {
 			v = strtoull(tok, NULL, 10);
 			break;
 		}

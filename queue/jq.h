@@ -152,7 +152,8 @@ int jq_is_paused(jq_db *db, bool *paused);
 
 /* Wall-clock time in seconds (shared between processes). */
 double jq_now(void);
-/* Start time (clock ticks since boot) of process pid, 0 if it is gone. */
+/* Start time (clock ticks since boot) of process pid, 0 if it is gone
+ * or a zombie. */
 unsigned long long jq_proc_start(int pid);
 
 #endif

@@ -56,7 +56,9 @@ static unsigned long long self_ticks(void)
 	char *p = strrchr(buf, ')');
 	unsigned long long sum = 0;
 	int field = 2;
-	for (char *tok = p ? strtok(p + 1, " ") : NULL; tok; tok = strtok(NULL, " ")) {
+	char *save = NULL;
+	for (char *tok = p ? strtok_r(p + 1, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save)) {
 		field++;
 		if (field >= 14 && field <= 17)   /* utime stime cutime cstime */
 			sum += strtoull(tok, NULL, 10);

@@ -56,8 +56,9 @@ typedef struct jq_runner_opts {
 	jq_event_fn on_event;           /* may be NULL */
 	void *event_ctx;
 	/* Called once on the loop thread when the runner has stopped (empty,
-	 * busy for the idle task, or jq_runner_stop) and its handles are
-	 * closed; rc is 0 or the error that stopped it. */
+	 * busy for the idle task, or jq_runner_stop), no job is in flight and
+	 * its handles are closed; rc is 0 or the error that stopped it. The
+	 * callback may call jq_runner_free. */
 	void (*on_stopped)(void *ctx, int rc);
 	void *stopped_ctx;
 } jq_runner_opts;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,7 +97,7 @@ Test(jq_cli, queue_request_starts_the_service_which_exits_when_done)
 	cr_assert_eq(run(&out, "install %s /queue:2", data), 0, "%s", out);
 	free(out);
 	cr_assert(jqt_wait(queue_drained, NULL, 120), "the service did not finish and exit");
-	cr_assert_eq(run(&out, "display"), 0);
+	cr_assert_eq(run(&out, "display"), 0, "%s", out);
 	cr_assert(strstr(out, "System.Xml") && strstr(out, "System.Data"), "%s", out);
 	free(out);
 	cr_assert_eq(run(&out, "queue status"), 0);
@@ -123,7 +124,7 @@ Test(jq_cli, eqi_runs_idle_work_in_the_foreground_and_returns_when_done)
 	cr_assert(strstr(out, "1 finished"), "%s", out);
 	free(out);
 	cr_assert(jqt_wait(queue_drained, NULL, 60), "the service should exit once eqi emptied the queue");
-	cr_assert_eq(run(&out, "display"), 0);
+	cr_assert_eq(run(&out, "display"), 0, "%s", out);
 	cr_assert(strstr(out, "System.Xml"), "%s", out);
 	free(out);
 }
@@ -152,5 +153,39 @@ Test(jq_cli, pause_continue_and_bad_command_lines)
 	cr_assert_eq(run(&out, "task /Bogus"), 2);
 	free(out);
 	cr_assert_eq(run(&out, "service /workers:0"), 2);
+	free(out);
+}
+
+static bool job_running(void *ctx)
+{
+	jq_status st;
+	ng_diag d;
+	return jq_status_get(dir, &st, &d) == 0 && st.njobs > 0 && st.state != JQ_SERVICE_STOPPED;
+}
+
+Test(jq_cli, service_killed_mid_install_then_eqi_finishes_with_a_consistent_cache)
+{
+	if (access(ngen, X_OK) != 0 || access(xml, R_OK) != 0)
+		cr_skip_test("needs %s and Mono's assemblies", ngen);
+	setenv("NGEN_FAKE_COMPILER_DELAY_MS", "700", 1);
+	char *out;
+	cr_assert_eq(run(&out, "install %s /queue:1", xml), 0, "%s", out);
+	free(out);
+	cr_assert(jqt_wait(job_running, NULL, 60), "the service never started the item");
+	int pid = 0;
+	cr_assert(jq_service_running(dir, &pid) && pid > 0);
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	for (int i = 0; i < 3000 && jq_service_running(dir, NULL); i++)
+		usleep(10000);
+	cr_assert_not(jq_service_running(dir, NULL));
+	/* The item is still claimed by the dead service; eqi takes it back. */
+	setenv("NGEN_FAKE_COMPILER_DELAY_MS", "10", 1);
+	cr_assert_eq(run(&out, "eqi"), 0, "%s", out);
+	cr_assert(strstr(out, "1 finished"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "verify"), 0, "verify after the kill: %s", out);
+	free(out);
+	cr_assert_eq(run(&out, "display"), 0, "%s", out);
+	cr_assert(strstr(out, "System.Xml"), "%s", out);
 	free(out);
 }

@@ -6,6 +6,7 @@
 #include "base/err.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -144,4 +145,36 @@ Test(jq_runner, eqi_runs_only_up_to_its_priority)
 	o.max_priority = 3;
 	cr_assert_eq(jq_run_to_completion(&o, NULL, &d), 0);
 	cr_assert_eq(jqt_state(dir, c), JQ_DONE, "eqi 3 runs idle work without waiting");
+}
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static int observed_nice = -100, observed_ioclass = -1;
+
+static int observe_run(void *ctx, const char *d, const jq_item *it, jq_progress_fn progress,
+		       void *pctx, const volatile int *cancel, ng_diag *diag)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	errno = 0;
+	observed_nice = getpriority(PRIO_PROCESS, (id_t)tid);
+	long io = syscall(SYS_ioprio_get, 1, (int)tid);
+	observed_ioclass = io < 0 ? -1 : (int)(io >> 13);
+	return 0;
+}
+
+Test(jq_runner, polite_workers_run_at_low_cpu_and_io_priority)
+{
+	static const jq_executor observe = { observe_run, NULL };
+	jqt_add(dir, 1, "A.dll", NULL);
+	jq_runner_opts o;
+	jqt_runner_opts(&o, dir, NULL);
+	o.exec = &observe;
+	o.polite = true;
+	ng_diag d;
+	cr_assert_eq(jq_run_to_completion(&o, NULL, &d), 0);
+	cr_assert_eq(observed_nice, 19);
+	cr_assert_eq(observed_ioclass, 3, "IOPRIO_CLASS_IDLE");
+	/* The process itself (the loop, a foreground eqi) is not lowered. */
+	cr_assert_eq(getpriority(PRIO_PROCESS, 0), 0);
 }
