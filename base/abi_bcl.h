@@ -154,7 +154,30 @@
 	X("System.String", "get_Length", "instance int32()",                  \
 	  ngrt_String_get_Length, int32_t, (ngrt_string *self))                 \
 	X("System.String", "get_Chars", "instance char(int32)",               \
-	  ngrt_String_get_Chars, uint16_t, (ngrt_string *self, int32_t index))
+	  ngrt_String_get_Chars, uint16_t, (ngrt_string *self, int32_t index))  \
+	/* System.Double / System.Single classification. */                   \
+	X("System.Double", "IsNaN", "bool(float64)", ngrt_Double_IsNaN,        \
+	  uint8_t, (double x))                                                  \
+	X("System.Double", "IsInfinity", "bool(float64)",                     \
+	  ngrt_Double_IsInfinity, uint8_t, (double x))                          \
+	X("System.Double", "IsPositiveInfinity", "bool(float64)",             \
+	  ngrt_Double_IsPositiveInfinity, uint8_t, (double x))                  \
+	X("System.Double", "IsNegativeInfinity", "bool(float64)",             \
+	  ngrt_Double_IsNegativeInfinity, uint8_t, (double x))                  \
+	X("System.Single", "IsNaN", "bool(float32)", ngrt_Single_IsNaN,        \
+	  uint8_t, (float x))                                                   \
+	X("System.Single", "IsInfinity", "bool(float32)",                     \
+	  ngrt_Single_IsInfinity, uint8_t, (float x))                           \
+	/* System.IntPtr conversions; to int32 is checked on 64-bit, as in   \
+	 * Mono (OverflowException). */                                       \
+	X("System.IntPtr", "op_Explicit", "native int(int32)",                \
+	  ngrt_IntPtr_from_i4, intptr_t, (int32_t v))                           \
+	X("System.IntPtr", "op_Explicit", "native int(int64)",                \
+	  ngrt_IntPtr_from_i8, intptr_t, (int64_t v))                           \
+	X("System.IntPtr", "op_Explicit", "int64(native int)",                \
+	  ngrt_IntPtr_to_i8, int64_t, (intptr_t v))                             \
+	X("System.IntPtr", "op_Explicit", "int32(native int)",                \
+	  ngrt_IntPtr_to_i4, int32_t, (intptr_t v))
 
 /* Prototypes of every helper, generated from the list. */
 #define NG_BCL_PROTO_(type, method, sig, sym, cret, cparams) cret sym cparams;

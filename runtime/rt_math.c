@@ -115,3 +115,21 @@ int32_t ngrt_Math_Sign_r8(double x)
 			      "Function does not accept floating point Not-a-Number values.");
 	return (x > 0) - (x < 0);
 }
+
+uint8_t ngrt_Double_IsNaN(double x) { return isnan(x) != 0; }
+uint8_t ngrt_Double_IsInfinity(double x) { return isinf(x) != 0; }
+uint8_t ngrt_Double_IsPositiveInfinity(double x) { return isinf(x) && x > 0; }
+uint8_t ngrt_Double_IsNegativeInfinity(double x) { return isinf(x) && x < 0; }
+uint8_t ngrt_Single_IsNaN(float x) { return isnan(x) != 0; }
+uint8_t ngrt_Single_IsInfinity(float x) { return isinf(x) != 0; }
+
+intptr_t ngrt_IntPtr_from_i4(int32_t v) { return v; }
+intptr_t ngrt_IntPtr_from_i8(int64_t v) { return (intptr_t)v; }
+int64_t ngrt_IntPtr_to_i8(intptr_t v) { return v; }
+
+int32_t ngrt_IntPtr_to_i4(intptr_t v)
+{
+	if (v < INT32_MIN || v > INT32_MAX)
+		ngrt_throw(NGRT_EX_OVERFLOW);
+	return (int32_t)v;
+}

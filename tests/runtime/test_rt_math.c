@@ -99,3 +99,26 @@ Test(rt_math, every_exception_kind_reports_mono_text)
 		rt_test_result_close(&r);
 	}
 }
+
+Test(rt_math, double_classification)
+{
+	cr_expect(ngrt_Double_IsNaN(NAN));
+	cr_expect(!ngrt_Double_IsNaN(INFINITY));
+	cr_expect(ngrt_Double_IsInfinity(-INFINITY));
+	cr_expect(ngrt_Double_IsPositiveInfinity(INFINITY));
+	cr_expect(!ngrt_Double_IsPositiveInfinity(-INFINITY));
+	cr_expect(ngrt_Double_IsNegativeInfinity(-INFINITY));
+	cr_expect(ngrt_Single_IsNaN(NAN));
+	cr_expect(!ngrt_Single_IsInfinity(1e38f));
+}
+
+static void intptr_too_big(void *ctx) { ngrt_IntPtr_to_i4((intptr_t)1 << 40); }
+
+Test(rt_math, intptr_conversions)
+{
+	cr_expect_eq(ngrt_IntPtr_from_i4(-5), -5);
+	cr_expect_eq(ngrt_IntPtr_to_i8(ngrt_IntPtr_from_i8(INT64_MIN)), INT64_MIN);
+	cr_expect_eq(ngrt_IntPtr_to_i4(-7), -7);
+	expect_unhandled(intptr_too_big,
+			 "System.OverflowException: Arithmetic operation resulted in an overflow.");
+}
