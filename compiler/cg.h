@@ -183,6 +183,10 @@ typedef struct cg_mod {
 	LLVMMetadataRef di_cu, di_file, di_subr_type;
 	int dwarf_ok;
 	void *mdb;                   /* cg_mdb *, NULL without a symbol file */
+	/* MethodDef rows of the compiled assembly that this module's code
+	 * refers to (the manifest module stubs the excluded ones). */
+	uint32_t *refs;
+	uint32_t nrefs, caprefs;
 	const char *object_path;
 	ng_diag diag;
 	int rc;
@@ -203,6 +207,8 @@ const char *cg__job_import_cells(const cg_job *job);
  * in m->arena). scratch is reset by the caller between methods. */
 int cg__method_compile(cg_mod *m, cg_asm *a, uint32_t row, const char *symbol,
 		       ng_arena *scratch, cg_method_state *out);
+/* Notes that code of m refers to MethodDef row of the compiled assembly. */
+void cg__mod_ref(cg_mod *m, uint32_t row);
 /* Defines symbol as the stub of an excluded static method (see cg_method.c). */
 void cg__method_stub(cg_mod *m, uint32_t token, const char *symbol);
 

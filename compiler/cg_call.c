@@ -206,6 +206,7 @@ static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValue
 	uint32_t token = MD_TOKEN(MD_T_METHODDEF, c->row);
 	cg__symbol(sym, "ngm", c->a->mvid, token);
 	if (c->a == cg__job_self(f->job)) {
+		cg__mod_ref(M, c->row);
 		LLVMValueRef fn = LLVMGetNamedFunction(M->mod, sym);
 		if (!fn) {
 			fn = LLVMAddFunction(M->mod, sym, fnty);
@@ -421,6 +422,8 @@ void cg__cctor_check(cg_fn *f, cg_asm *a, uint32_t type_row)
 	cg__symbol(cctor_sym, "ngm", a->mvid, MD_TOKEN(MD_T_METHODDEF, a->cctor_of[type_row]));
 	if (!self)
 		a->referenced = 1;
+	else
+		cg__mod_ref(M, a->cctor_of[type_row]);
 	LLVMValueRef state = LLVMBuildBitCast(B, cg__data(M, state_sym, self),
 					      LLVMPointerType(M->t_i32, 0), "");
 	LLVMValueRef st = LLVMBuildLoad2(B, M->t_i32, state, "");

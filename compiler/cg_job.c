@@ -269,9 +269,9 @@ typedef struct worker {
 	cg_job *job;
 	cg_mod mod;
 	uint32_t first, end;           /* into job->todo */
-	int is_stub_owner;             /* also emits stubs for excluded methods outside todo */
 	pthread_t thread;
 	int started;
+	double t_start;
 } worker;
 
 static void progress(cg_job *job)
@@ -328,10 +328,6 @@ static void method_symbol(cg_job *job, uint32_t row, char out[CG_SYMBOL_MAX])
 	cg__symbol(out, "ngm", job->self.mvid, MD_TOKEN(MD_T_METHODDEF, row));
 }
 
-static int is_static(cg_job *job, uint32_t row)
-{
-	return (md_get(job->self.img, MD_T_METHODDEF, row, MD_METHODDEF_FLAGS) & MD_METHOD_STATIC) != 0;
-}
 
 static void compile_range(worker *w)
 {
@@ -349,31 +345,16 @@ static void compile_range(worker *w)
 		progress(job);
 	}
 	ng_arena_close(&scratch);
-	/* Stubs: excluded static methods of this range, and (first module) the
-	 * static methods that never had a body to compile. */
-	for (uint32_t i = w->first; i < w->end; i++) {
-		uint32_t row = job->todo[i];
-		if (job->methods[row - 1].status != NG_METHOD_COMPILED && is_static(job, row)) {
-			method_symbol(job, row, sym);
-			cg__method_stub(m, MD_TOKEN(MD_T_METHODDEF, row), sym);
-		}
-	}
-	for (uint32_t row = 1; w->is_stub_owner && row <= job->nmethods; row++) {
-		/* Rows outside todo were sorted before the threads started. */
-		const cg_method_state *st = &job->methods[row - 1];
-		int outside = st->status == NG_METHOD_BYPASS || !md_method_has_body(job->self.img, row);
-		if (outside && is_static(job, row)) {
-			method_symbol(job, row, sym);
-			cg__method_stub(m, MD_TOKEN(MD_T_METHODDEF, row), sym);
-		}
-	}
 }
+
+static double now(void);
 
 static int finish_module(worker *w)
 {
 	cg_job *job = w->job;
 	cg_mod *m = &w->mod;
 	int debug = (job->req->scenario & NG_SCENARIO_DEBUG) != 0;
+	double t0 = now();
 	cg__debug_module_end(m);
 	char *msg = NULL;
 	if (LLVMVerifyModule(m->mod, LLVMReturnStatusAction, &msg)) {
@@ -385,8 +366,12 @@ static int finish_module(worker *w)
 	LLVMDisposeMessage(msg);
 	int rc = cg__optimize(m->mod, m->tm, debug ? CG_PIPELINE_NONE : cg__pipeline_default(),
 			      &m->diag);
+	double t1 = now();
 	if (rc == 0)
 		rc = cg__emit_object(m->mod, m->tm, m->object_path, &m->diag);
+	if (getenv("NGEN_CG_TIMING"))
+		fprintf(stderr, "module %d: ir %.3f s, optimise %.3f s, emit %.3f s\n", m->index,
+			t0 - w->t_start, t1 - t0, now() - t1);
 	return rc;
 }
 
@@ -399,6 +384,7 @@ static void *worker_main(void *arg)
 	if (m->rc == 0) {
 		cg__module_setup(m->mod, m->tm);
 		cg__debug_module_begin(m, &w->job->self);
+		w->t_start = now();
 		compile_range(w);
 		m->rc = canceled(w->job) ? NG_ERR_CANCELED : finish_module(w);
 	}
@@ -428,7 +414,6 @@ static int run_workers(cg_job *job, worker *ws, int n)
 		ws[i].job = job;
 		ws[i].first = (uint32_t)((uint64_t)job->ntodo * (uint64_t)i / (uint64_t)n);
 		ws[i].end = (uint32_t)((uint64_t)job->ntodo * (uint64_t)(i + 1) / (uint64_t)n);
-		ws[i].is_stub_owner = i == 0;
 		mod_init(&ws[i].mod, job, i);
 		ws[i].mod.object_path = ng_arena_printf(&ws[i].mod.arena, "%s/mod%d.o", job->tmpdir, i);
 	}
@@ -504,7 +489,28 @@ static comp_dep *manifest_deps(cg_job *job)
 	return deps;
 }
 
-static int emit_manifest(cg_job *job, const comp_dep *deps, const char *obj, ng_arena *ar)
+/* Stubs for the excluded methods that compiled code of this image refers
+ * to (calls, ldftn, type initialisers); nothing else can reach one. */
+static void emit_stubs(cg_job *job, cg_mod *m, const worker *ws, int nmods)
+{
+	uint8_t *done = xcalloc(job->nmethods + 1, 1);
+	char sym[CG_SYMBOL_MAX];
+	for (int i = 0; i < nmods; i++) {
+		for (uint32_t k = 0; k < ws[i].mod.nrefs; k++) {
+			uint32_t row = ws[i].mod.refs[k];
+			if (row == 0 || row > job->nmethods || done[row] ||
+			    job->methods[row - 1].status == NG_METHOD_COMPILED)
+				continue;
+			done[row] = 1;
+			method_symbol(job, row, sym);
+			cg__method_stub(m, MD_TOKEN(MD_T_METHODDEF, row), sym);
+		}
+	}
+	free(done);
+}
+
+static int emit_manifest(cg_job *job, const comp_dep *deps, const char *obj, ng_arena *ar,
+			 const worker *ws, int nmods)
 {
 	cg_manifest_method *mm = ng_arena_alloc(ar, ((size_t)job->nmethods + 1) * sizeof *mm);
 	for (uint32_t row = 1; row <= job->nmethods; row++) {
@@ -536,6 +542,8 @@ static int emit_manifest(cg_job *job, const comp_dep *deps, const char *obj, ng_
 		/* mod_init declared the manifest; the emitter defines it. */
 		LLVMDeleteGlobal(m.manifest);
 		cg__manifest_emit(m.mod, &d);
+		m.manifest = LLVMGetNamedGlobal(m.mod, NG_MANIFEST_SYMBOL);
+		emit_stubs(job, &m, ws, nmods);
 		rc = cg__emit_object(m.mod, m.tm, obj, job->diag);
 	}
 	mod_close(&m);
@@ -558,13 +566,14 @@ static int emit_empty(cg_job *job, const char *obj)
 	return rc;
 }
 
-static int link_image(cg_job *job, int nmods, ng_arena *ar, const comp_dep *deps)
+static int link_image(cg_job *job, const worker *ws, int nmods, ng_arena *ar,
+		      const comp_dep *deps)
 {
 	const char **objs = ng_arena_alloc(ar, (size_t)(nmods + 2) * sizeof *objs);
 	for (int i = 0; i < nmods; i++)
 		objs[i] = ng_arena_printf(ar, "%s/mod%d.o", job->tmpdir, i);
 	objs[nmods] = ng_arena_printf(ar, "%s/manifest.o", job->tmpdir);
-	int rc = emit_manifest(job, deps, objs[nmods], ar);
+	int rc = emit_manifest(job, deps, objs[nmods], ar, ws, nmods);
 	if (rc)
 		return rc;
 	const char **needed = ng_arena_alloc(ar, (job->ndeps + 1) * sizeof *needed);
@@ -743,7 +752,7 @@ int cg_compile(const comp_request *req, comp_result *res, ng_diag *diag)
 		rc = ng_diag_set(diag, NG_ERR_CANCELED, "compiling %s was canceled", req->assembly_path);
 	if (rc == 0) {
 		deps = manifest_deps(&job);
-		rc = link_image(&job, nmods, &ar, deps);
+		rc = link_image(&job, ws, nmods, &ar, deps);
 	}
 	if (rc && job.tmpdir) {
 		for (int i = 0; i < nmods; i++)

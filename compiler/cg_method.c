@@ -630,6 +630,19 @@ int cg__method_compile(cg_mod *m, cg_asm *a, uint32_t row, const char *symbol, n
 	return 1;
 }
 
+void cg__mod_ref(cg_mod *m, uint32_t row)
+{
+	if (m->nrefs == m->caprefs) {
+		uint32_t cap = m->caprefs ? m->caprefs * 2 : 64;
+		uint32_t *r = ng_arena_alloc(&m->arena, cap * sizeof *r);
+		if (m->nrefs)
+			memcpy(r, m->refs, m->nrefs * sizeof *r);
+		m->refs = r;
+		m->caprefs = cap;
+	}
+	m->refs[m->nrefs++] = row;
+}
+
 /* The stub of an excluded method; see the file comment. */
 void cg__method_stub(cg_mod *m, uint32_t token, const char *symbol)
 {

@@ -88,8 +88,11 @@ int cg__target_machine(int optimize, LLVMTargetMachineRef *out, ng_diag *diag)
 		return NG_ERR_LLVM;
 	}
 	char *cpu = LLVMGetHostCPUName();
-	*out = LLVMCreateTargetMachine(target, host_triple, cpu, host_features,
-				       optimize ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelNone,
+	LLVMCodeGenOptLevel level = optimize ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelNone;
+	const char *e = getenv("NGEN_CGLEVEL");
+	if (optimize && e && *e >= '0' && *e <= '3')
+		level = (LLVMCodeGenOptLevel)(*e - '0');
+	*out = LLVMCreateTargetMachine(target, host_triple, cpu, host_features, level,
 				       LLVMRelocPIC, LLVMCodeModelDefault);
 	LLVMDisposeMessage(cpu);
 	if (!*out)
