@@ -168,8 +168,7 @@
 	  uint8_t, (float x))                                                   \
 	X("System.Single", "IsInfinity", "bool(float32)",                     \
 	  ngrt_Single_IsInfinity, uint8_t, (float x))                           \
-	/* System.IntPtr conversions; to int32 is checked on 64-bit, as in   \
-	 * Mono (OverflowException). */                                       \
+	/* System.IntPtr conversions; to int32 truncates, as in Mono. */       \
 	X("System.IntPtr", "op_Explicit", "native int(int32)",                \
 	  ngrt_IntPtr_from_i4, intptr_t, (int32_t v))                           \
 	X("System.IntPtr", "op_Explicit", "native int(int64)",                \

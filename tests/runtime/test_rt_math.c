@@ -112,13 +112,11 @@ Test(rt_math, double_classification)
 	cr_expect(!ngrt_Single_IsInfinity(1e38f));
 }
 
-static void intptr_too_big(void *ctx) { ngrt_IntPtr_to_i4((intptr_t)1 << 40); }
-
 Test(rt_math, intptr_conversions)
 {
 	cr_expect_eq(ngrt_IntPtr_from_i4(-5), -5);
 	cr_expect_eq(ngrt_IntPtr_to_i8(ngrt_IntPtr_from_i8(INT64_MIN)), INT64_MIN);
 	cr_expect_eq(ngrt_IntPtr_to_i4(-7), -7);
-	expect_unhandled(intptr_too_big,
-			 "System.OverflowException: Arithmetic operation resulted in an overflow.");
+	/* Mono prints 0 for (int)(IntPtr)(1L << 40). */
+	cr_expect_eq(ngrt_IntPtr_to_i4((intptr_t)1 << 40), 0);
 }
