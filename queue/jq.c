@@ -107,11 +107,22 @@ void jq_policy_default(jq_policy *p)
 {
 	p->max_attempts = 3;
 	p->backoff_s = 30;
-	p->lease_s = 120;
+	/* Leases are renewed every 10 s; one only runs out when its owner has
+	 * hung for ten minutes (a dead owner is found at once by its pid). */
+	p->lease_s = 600;
+}
+
+static int readonly_error(jq_db *db)
+{
+	return ng_diag_set(&db->diag, NG_ERR_PERM, "administrative rights are needed to change"
+			   " the queue of %s (only who may write the cache may do that)",
+			   db->cache_dir);
 }
 
 static int db_error(jq_db *db, const char *what)
 {
+	if ((sqlite3_errcode(db->db) & 0xff) == SQLITE_READONLY)
+		return readonly_error(db);
 	return ng_diag_set(&db->diag, NG_ERR_DB, "queue database %s/cache.db: %s: %s",
 			   db->cache_dir, what, sqlite3_errmsg(db->db));
 }
@@ -120,6 +131,10 @@ static int exec_sql(jq_db *db, const char *sql)
 {
 	char *err = NULL;
 	if (sqlite3_exec(db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		if ((sqlite3_errcode(db->db) & 0xff) == SQLITE_READONLY) {
+			sqlite3_free(err);
+			return readonly_error(db);
+		}
 		ng_diag_set(&db->diag, NG_ERR_DB, "queue database %s/cache.db: %s",
 			    db->cache_dir, err ? err : "error");
 		sqlite3_free(err);
@@ -132,6 +147,28 @@ static int prepare(jq_db *db, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v2(db->db, sql, -1, st, NULL) != SQLITE_OK)
 		return db_error(db, "preparing a statement");
+	return 0;
+}
+
+/* A reader of someone else's cache. Reading a WAL database needs its -shm
+ * file; when that cannot be opened, the database is read as immutable
+ * (the last checkpointed state), as the engine does for display. */
+static int open_reader(jq_db *db)
+{
+	if (sqlite3_exec(db->db, "SELECT count(*) FROM jq_items", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	sqlite3_close_v2(db->db);
+	db->db = NULL;
+	char *uri = xasprintf("file:%s/cache.db?immutable=1", db->cache_dir);
+	int rc = sqlite3_open_v2(uri, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	if (rc != SQLITE_OK ||
+	    sqlite3_exec(db->db, "SELECT count(*) FROM jq_items", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = ng_diag_set(&db->diag, NG_ERR_PERM, "cannot read the queue of %s: %s",
+				 db->cache_dir, db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
+		jq_db_close(db);
+		return rc;
+	}
 	return 0;
 }
 
@@ -157,6 +194,9 @@ int jq_db_open(jq_db *db, const char *cache_dir)
 		return rc;
 	}
 	sqlite3_busy_timeout(db->db, 30000);
+	db->read_only = sqlite3_db_readonly(db->db, "main") == 1;
+	if (db->read_only)
+		return open_reader(db);
 	rc = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		      " PRAGMA foreign_keys=ON;");
 	if (rc == 0)

@@ -74,7 +74,7 @@ const char *jq_state_name(jq_state s);
 typedef struct jq_policy {
 	int max_attempts;           /* default 3 */
 	double backoff_s;           /* default 30 */
-	double lease_s;             /* default 120; renewed by jq_renew */
+	double lease_s;             /* default 600; renewed by jq_renew */
 } jq_policy;
 
 void jq_policy_default(jq_policy *p);
@@ -85,11 +85,14 @@ typedef struct jq_db {
 	int pid;
 	unsigned long long pid_start;   /* this process's start time in ticks */
 	jq_policy policy;
+	bool read_only;                 /* opened by someone who may not write */
 	ng_diag diag;                   /* detail of the last failure */
 } jq_db;
 
 /* Opens (creating if needed) <cache_dir>/cache.db and the queue tables.
- * On failure the message is in db->diag and the db need not be closed. */
+ * Someone who may not write the cache gets a read-only connection
+ * (db->read_only; changes then fail with NG_ERR_PERM). On failure the
+ * message is in db->diag and the db need not be closed. */
 int jq_db_open(jq_db *db, const char *cache_dir);
 void jq_db_close(jq_db *db);
 

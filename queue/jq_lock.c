@@ -17,9 +17,13 @@ static int open_lock(const char *cache_dir, const char *name)
 {
 	char *path = xasprintf("%s/%s", cache_dir, name);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int err = errno;
 	if (fd < 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = errno;
+	/* Report why it could not be created (EACCES), not that a reader
+	 * found no file. */
+	if (fd < 0 && errno != ENOENT)
+		err = errno;
 	free(path);
 	return fd < 0 ? -err : fd;
 }

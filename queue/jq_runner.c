@@ -124,6 +124,10 @@ static void work_cb(uv_work_t *req)
 	ng_diag_clear(&j->diag);
 	j->rc = r->o.exec->run(r->o.exec->ctx, r->cache_dir, &j->item, job_progress, j,
 			       &j->cancel, &j->diag);
+	/* Asked to stop, the engine may fail in other words (a closed file,
+	 * an interrupted compile): it was still a cancel, not a failure. */
+	if (j->rc < 0 && j->cancel)
+		j->rc = NG_ERR_CANCELED;
 	if (j->rc == NG_ERR_CANCELED && !j->cancel)
 		j->rc = ng_diag_set(&j->diag, NG_ERR_COMPILE, "canceled without a request");
 }

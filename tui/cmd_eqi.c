@@ -49,6 +49,12 @@ int tui_cmd_eqi(const tui_globals *g, int argc, char **argv)
 	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
 	int fg = -1;
 	int rc = jq_foreground_enter(cache, &fg);
+	if (rc == -EACCES || rc == -EPERM || rc == -EROFS) {
+		fprintf(stderr, "ngen: administrative rights are needed to run the queued items"
+			" of %s\n", cache);
+		free(cache);
+		return NGEN_EXIT_PERM;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "ngen: cannot use the cache %s: %s\n", cache, ng_strerror(rc));
 		free(cache);

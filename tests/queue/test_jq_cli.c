@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,5 +188,35 @@ Test(jq_cli, service_killed_mid_install_then_eqi_finishes_with_a_consistent_cach
 	free(out);
 	cr_assert_eq(run(&out, "display"), 0, "%s", out);
 	cr_assert(strstr(out, "System.Xml"), "%s", out);
+	free(out);
+}
+
+Test(jq_cli, non_administrator_may_read_the_status_but_not_control_the_queue)
+{
+	if (access(ngen, X_OK) != 0 || geteuid() != 0 || system("command -v setpriv >/dev/null") != 0)
+		cr_skip_test("needs root, setpriv and %s", ngen);
+	char *out;
+	chmod(dir, 0755);
+	cr_assert_eq(run(&out, "queue pause"), 0, "%s", out);
+	free(out);
+	char *cmd = xasprintf("setpriv --reuid=65534 --regid=65534 --clear-groups '%s' --cache '%s'"
+			      " /nologo", ngen, dir);
+	char *full = xasprintf("%s queue status 2>&1", cmd);
+	FILE *p = popen(full, "r");
+	char buf[2048];
+	size_t n = fread(buf, 1, sizeof buf - 1, p);
+	buf[n] = '\0';
+	cr_assert_eq(WEXITSTATUS(pclose(p)), 0, "%s", buf);
+	cr_assert(strstr(buf, "paused"), "%s", buf);
+	free(full);
+	full = xasprintf("%s queue continue >/dev/null 2>&1", cmd);
+	cr_assert_eq(WEXITSTATUS(system(full)), 4, "exit code 4: administrative rights are needed");
+	free(full);
+	full = xasprintf("%s eqi >/dev/null 2>&1", cmd);
+	cr_assert_eq(WEXITSTATUS(system(full)), 4);
+	free(full);
+	free(cmd);
+	cr_assert_eq(run(&out, "queue status"), 0);
+	cr_assert(strstr(out, "paused"), "the refused continue changed nothing: %s", out);
 	free(out);
 }
