@@ -286,13 +286,12 @@ static bool reusable(eng_cache *c, eng__graph *g, size_t i, ng_diag *d)
 	sqlite3_stmt *st;
 	if (eng__prepare(c, "SELECT i.id, i.status, i.mvid, i.env, i.config_hash, i.hash, i.file, i.size,"
 			 " i.methods_compiled, i.methods_excluded FROM images i JOIN assemblies a"
-			 " ON a.id = i.assembly_id WHERE a.path = ? AND i.scenario = ? AND i.config = ?"
-			 " AND i.target = ?", &st, d) < 0)
+			 " ON a.id = i.assembly_id WHERE a.path = ? AND i.scenario = ? AND i.config = ?",
+			 &st, d) < 0)
 		return false;
 	sqlite3_bind_text(st, 1, n->a.path, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)g->scenario);
 	sqlite3_bind_text(st, 3, g->config, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, g->target, -1, SQLITE_STATIC);
 	bool ok = false;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		n->existed = true;
@@ -449,8 +448,8 @@ static int upsert_image(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 	int rc = eng__prepare(c, "INSERT INTO images(assembly_id, scenario, config, target, file, size,"
 			      " hash, status, reason, methods_compiled, methods_excluded, mvid, env,"
 			      " config_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'valid', '',"
-			      " ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(assembly_id, scenario, config,"
-			      " target) DO UPDATE SET file = ?5, size = ?6, hash = ?7, status = 'valid',"
+			      " ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(assembly_id, scenario, config)"
+			      " DO UPDATE SET target = ?4, file = ?5, size = ?6, hash = ?7, status = 'valid',"
 			      " reason = '', methods_compiled = ?8, methods_excluded = ?9, mvid = ?10,"
 			      " env = ?11, config_hash = ?12, created = ?13 RETURNING id", &st, d);
 	if (rc < 0)
@@ -477,7 +476,7 @@ static int upsert_image(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 }
 
 /* A file another image row owns at the same path is taken over: that can
- * only be a row of this very (assembly, scenario, config, target). */
+ * only be a row of this very (assembly, scenario, config). */
 static int place_file(eng_cache *c, eng__node *n, ng_diag *d)
 {
 	char *final = xasprintf("%s/%s", c->images_dir, n->rel);
@@ -504,7 +503,7 @@ static int write_edges(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 				  " (?, ?, ?, ?, ?, ?, ?)", &ins, d);
 	if (rc == 0)
 		rc = eng__prepare(c, "SELECT id, hash FROM images WHERE assembly_id = ? AND scenario = ?"
-				  " AND config = ? AND target = ?", &dep, d);
+				  " AND config = ?", &dep, d);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(del, 1, n->image_id);
@@ -516,7 +515,6 @@ static int write_edges(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 		sqlite3_bind_int64(dep, 1, m->asm_id);
 		sqlite3_bind_int(dep, 2, (int)g->scenario);
 		sqlite3_bind_text(dep, 3, g->config, -1, SQLITE_STATIC);
-		sqlite3_bind_text(dep, 4, g->target, -1, SQLITE_STATIC);
 		sqlite3_reset(ins);
 		sqlite3_bind_int64(ins, 1, n->image_id);
 		sqlite3_bind_int64(ins, 2, m->asm_id);

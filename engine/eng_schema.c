@@ -9,7 +9,7 @@
  * The engine's tables:
  *   assemblies  one row per assembly file (path unique), with its identity,
  *               MVID, SHA-256 and the stat data used to notice changes.
- *   images      one per (assembly, scenario, config, target): file, size,
+ *   images      one per (assembly, scenario, config): target, file, size,
  *               hash, status, reason, method counts, the environment stamp
  *               and the config file hash it was built under, times.
  *   image_deps  edges image -> dependency assembly, with the MVID and the
@@ -82,6 +82,16 @@ static const char *const engine_steps[] = {
 	" time INTEGER NOT NULL,"
 	" action TEXT NOT NULL,"
 	" message TEXT NOT NULL);",
+	/* 1 -> 2: one image per (assembly, scenario set, config) on a machine;
+	 * the target is part of the environment stamp (a new target makes the
+	 * image invalid, update rebuilds it in place) rather than of the key. */
+	"DELETE FROM roots WHERE image_id IN (SELECT i.id FROM images i JOIN images j"
+	" ON j.assembly_id = i.assembly_id AND j.scenario = i.scenario AND j.config = i.config"
+	" AND j.id > i.id);"
+	"DELETE FROM images WHERE id IN (SELECT i.id FROM images i JOIN images j"
+	" ON j.assembly_id = i.assembly_id AND j.scenario = i.scenario AND j.config = i.config"
+	" AND j.id > i.id);"
+	"CREATE UNIQUE INDEX images_key ON images(assembly_id, scenario, config);",
 };
 
 int eng_schema_version(sqlite3 *db, const char *component)
