@@ -3,7 +3,7 @@
  * Every method of a /Profile image calls ngrt_profile_enter on entry and
  * ngrt_profile_leave on exit. The runtime counts calls per method and the
  * deepest nesting seen; rt_profile_report() writes one line per method,
- * "calls <n> depth <d> <assembly> 0x<token>", to the file named by
+ * "calls <n> depth <d> <assembly> 0x<token> <name>", to the file named by
  * $NGEN_PROFILE when the program ends (nothing when it is unset). */
 #include "runtime/rt_profile.h"
 
@@ -87,7 +87,7 @@ uint64_t rt_profile_calls(const ng_manifest *img, uint32_t token)
 	return 0;
 }
 
-int rt_profile_report(const char *path)
+int rt_profile_report(const char *path, rt_profile_namer namer)
 {
 	if (!path || !table_len)
 		return 0;
@@ -96,11 +96,14 @@ int rt_profile_report(const char *path)
 		return -1;
 	for (size_t i = 0; i < table_cap; i++) {
 		const prof_entry *e = &table[i];
-		if (e->image)
-			fprintf(f, "calls %llu depth %u %s 0x%08x\n",
-				(unsigned long long)e->calls, max_depth,
-				e->image->display_name ? e->image->display_name : "?",
-				e->token);
+		if (!e->image)
+			continue;
+		char *name = namer ? namer(e->image, e->token) : NULL;
+		fprintf(f, "calls %llu depth %u %s 0x%08x%s%s\n",
+			(unsigned long long)e->calls, max_depth,
+			e->image->display_name ? e->image->display_name : "?",
+			e->token, name ? " " : "", name ? name : "");
+		free(name);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -64,6 +64,12 @@ static int call_main(void *code, main_shape shape, int argc, char **argv)
 	return result;
 }
 
+static char *profile_name(const ng_manifest *m, uint32_t token)
+{
+	rt_image *img = rt__image_of(m);
+	return img ? rt__method_name(img, token) : NULL;
+}
+
 /* A program must be an assembly with an entry point; said before any
  * image is looked for or compiled. */
 static int check_program(const char *program, ng_diag *diag)
@@ -108,6 +114,6 @@ int rt_run(const rt_options *opt, const char *program, int argc, char **argv,
 				   m->reason ? m->reason : "excluded by the compiler");
 	*exit_code = call_main(m->code, shape, argc, argv);
 	rt_console_flush(1);
-	rt_profile_report(getenv("NGEN_PROFILE"));
+	rt_profile_report(getenv("NGEN_PROFILE"), profile_name);
 	return 0;
 }

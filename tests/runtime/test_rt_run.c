@@ -502,9 +502,9 @@ Test(rt_run, profile_hooks_count_calls)
 	text[n] = 0;
 	fclose(f);
 	char want[128];
-	snprintf(want, sizeof want, "calls 5 depth 2 test 0x%08x", compute);
+	snprintf(want, sizeof want, "calls 5 depth 2 test 0x%08x ExitCode::Compute\n", compute);
 	cr_expect(strstr(text, want) != NULL, "%s", text);
-	snprintf(want, sizeof want, "calls 1 depth 2 test 0x%08x", a.entry);
+	snprintf(want, sizeof want, "calls 1 depth 2 test 0x%08x ExitCode::Main\n", a.entry);
 	cr_expect(strstr(text, want) != NULL, "%s", text);
 	rt_test_result_close(&r);
 	free(m); free(rows); free(man); free(body); free(report); free(dir);
