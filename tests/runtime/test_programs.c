@@ -269,3 +269,42 @@ Test(programs, no_llvm_when_the_image_is_present, .timeout = 300)
 	free(exe);
 	free(dir);
 }
+
+/* An image of another build of the program (same name, another MVID) is
+ * rejected with the reason, and the program still runs: the runtime
+ * compiles it afresh. */
+Test(programs, stale_image_is_rejected_and_recompiled, .timeout = 300)
+{
+	char *dir = programs_dir();
+	char *exe = xasprintf("%s/ExitCode.exe", dir);
+	char work[] = "/tmp/ngen-rt-stale-XXXXXX";
+	cr_assert_not_null(mkdtemp(work));
+	char *image = xasprintf("%s/ExitCode.ni.so", work);
+	char *ngen = rt_test_path(rt_test_build_dir(), "ngen");
+	char *compile[] = { ngen, "compile", exe, "-o", image, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_run(compile, RUN_TIMEOUT_S, &r), 0);
+	cr_assert_eq(r.status, 0, "ngen compile failed: %s", r.err);
+	rt_test_result_close(&r);
+
+	/* A second build of the same source gets a new MVID. */
+	char *src = xasprintf("%s/ExitCode.cs", source_dir());
+	char *rebuilt = xasprintf("%s/ExitCode.exe", work);
+	char *out_opt = xasprintf("-out:%s", rebuilt);
+	char *mcs[] = { "mcs", "-nologo", out_opt, src, NULL };
+	cr_assert_eq(rt_test_run(mcs, RUN_TIMEOUT_S, &r), 0);
+	cr_assert_eq(r.status, 0, "mcs failed: %s", r.out);
+	rt_test_result_close(&r);
+
+	char *run[] = { ngen, "run", "--images", work, rebuilt, NULL };
+	cr_assert_eq(rt_test_run(run, RUN_TIMEOUT_S, &r), 0);
+	cr_expect_eq(r.status, 43, "%s", r.err);
+	cr_expect_str_eq(r.out, "exiting with 43\n");
+	cr_expect(strstr(r.err, "not using native image") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "another build of the assembly") != NULL, "%s", r.err);
+	rt_test_result_close(&r);
+	unlink(image);
+	unlink(rebuilt);
+	rmdir(work);
+	free(image); free(ngen); free(src); free(rebuilt); free(out_opt); free(exe); free(dir);
+}
