@@ -509,3 +509,39 @@ Test(rt_run, profile_hooks_count_calls)
 	rt_test_result_close(&r);
 	free(m); free(rows); free(man); free(body); free(report); free(dir);
 }
+
+static void expect_rejected(const char *dir, const char *program, const char *why)
+{
+	rt_proc_result r;
+	run(program, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 99, "status %d: %s", r.status, r.err);
+	cr_expect(!r.signaled);
+	cr_expect(strstr(r.err, "not using native image") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, why) != NULL, "\"%s\" lacks \"%s\"", r.err, why);
+	rt_test_result_close(&r);
+}
+
+Test(rt_run, rejects_a_file_that_is_not_an_image)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	char *path = xasprintf("%s/ExitCode.ni.so", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("this is not an ELF file\n", f);
+	fclose(f);
+	expect_rejected(dir, a.path, "cannot load it");
+	free(path);
+	free(dir);
+}
+
+Test(rt_run, rejects_a_shared_object_without_a_manifest)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	build_image(dir, "ExitCode", "int ngm_nothing(void) { return 0; }\n");
+	expect_rejected(dir, a.path, "exports no ngen_manifest");
+	free(dir);
+}
