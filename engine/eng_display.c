@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -38,6 +39,7 @@ typedef struct dep_row {
 typedef struct root_row {
 	eng_root_info info;        /* strings owned */
 	char *label;               /* what display prints */
+	const char *sort_name;     /* the assembly's simple name */
 	bool shown;
 } root_row;
 
@@ -81,42 +83,62 @@ static int collect_image(void *ctx, const eng_image_info *in)
 
 /* The root as Ngen lists it: the assembly's path (or the display name it
  * was installed by) followed by the options of its install. */
-static char *root_label(const eng_root_info *in)
+static char *root_label(const eng_root_info *in, json_tokener *tok)
 {
-	int argc = 0;
-	char **argv = NULL;
-	if (eng_args_split(in->args_json, &argc, &argv) < 0)
+	json_tokener_reset(tok);
+	json_object *arr = json_tokener_parse_ex(tok, in->args_json, (int)strlen(in->args_json));
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
 		return xstrdup(in->assembly_path);
+	}
 	ng_strbuf sb = NG_STRBUF_INIT;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool option = eng_arg_is_option(a);
+	size_t n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		const char *a = json_object_get_string(json_object_array_get_idx(arr, i));
+		if (!a)
+			continue;
 		if (i)
 			ng_strbuf_putc(&sb, ' ');
-		if (option)
+		if (eng_arg_is_option(a))
 			ng_strbuf_puts(&sb, a);
 		else if (eng_name_is_path(a))
 			ng_strbuf_puts(&sb, in->assembly_path);
 		else
 			ng_strbuf_printf(&sb, "\"%s\"", a);
 	}
-	eng_args_free(argc, argv);
-	return ng_strbuf_take(&sb);
+	json_object_put(arr);
+	return sb.data ? ng_strbuf_take(&sb) : xstrdup(in->assembly_path);
 }
 
-static int collect_roots(eng_cache *c, view *v, ng_diag *d)
+static img_row *find_img(view *v, img_row **by_id_index, int64_t id);
+
+static int cmp_root(const void *a, const void *b)
+{
+	const root_row *x = a, *y = b;
+	int c = strcasecmp(x->sort_name, y->sort_name);
+	if (c)
+		return c;
+	if (x->info.scenario != y->info.scenario)
+		return x->info.scenario < y->info.scenario ? -1 : 1;
+	return x->info.id < y->info.id ? -1 : x->info.id > y->info.id;
+}
+
+/* The roots, with their assembly taken from the images already read (no
+ * join), sorted by name like the images. */
+static int collect_roots(eng_cache *c, view *v, img_row **index, ng_diag *d)
 {
 	if (!c->db)
 		return 0;
 	sqlite3_stmt *st;
-	int rc = eng__prepare(c, "SELECT r.id, r.image_id, r.args, r.cwd, a.identity, a.path,"
-			      " r.scenario, r.config, r.nodeps, r.created FROM roots r"
-			      " JOIN images i ON i.id = r.image_id JOIN assemblies a"
-			      " ON a.id = i.assembly_id ORDER BY a.name COLLATE NOCASE, r.scenario, r.id",
-			      &st, d);
+	int rc = eng__prepare(c, "SELECT id, image_id, args, cwd, scenario, config, nodeps, created"
+			      " FROM roots", &st, d);
 	if (rc < 0)
 		return rc;
+	json_tokener *tok = json_tokener_new();
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		img_row *img = find_img(v, index, sqlite3_column_int64(st, 1));
+		if (!img)
+			continue;   /* verify reports a root without its image */
 		if (v->nroots == 0 || (v->nroots & (v->nroots - 1)) == 0)
 			v->roots = xrealloc(v->roots, grow(v->nroots) * sizeof *v->roots);
 		root_row *r = &v->roots[v->nroots++];
@@ -125,15 +147,18 @@ static int collect_roots(eng_cache *c, view *v, ng_diag *d)
 		r->info.image_id = sqlite3_column_int64(st, 1);
 		r->info.args_json = dup_or_empty(eng__col_text(st, 2));
 		r->info.cwd = dup_or_empty(eng__col_text(st, 3));
-		r->info.identity = dup_or_empty(eng__col_text(st, 4));
-		r->info.assembly_path = dup_or_empty(eng__col_text(st, 5));
-		r->info.scenario = (unsigned)sqlite3_column_int(st, 6);
-		r->info.config = dup_or_empty(eng__col_text(st, 7));
-		r->info.nodeps = sqlite3_column_int(st, 8) != 0;
-		r->info.created = sqlite3_column_int64(st, 9);
-		r->label = root_label(&r->info);
+		r->info.identity = img->info.identity;
+		r->info.assembly_path = img->info.assembly_path;
+		r->sort_name = img->info.name;
+		r->info.scenario = (unsigned)sqlite3_column_int(st, 4);
+		r->info.config = dup_or_empty(eng__col_text(st, 5));
+		r->info.nodeps = sqlite3_column_int(st, 6) != 0;
+		r->info.created = sqlite3_column_int64(st, 7);
+		r->label = root_label(&r->info, tok);
 	}
+	json_tokener_free(tok);
 	sqlite3_finalize(st);
+	qsort(v->roots, v->nroots, sizeof *v->roots, cmp_root);
 	return 0;
 }
 
@@ -408,16 +433,16 @@ int eng_display(eng_cache *c, const char *name, const char *cwd, int flags, FILE
 		return ng_diag_set(d, NG_ERR_INVAL, "eng_display: bad arguments");
 	view v = { 0 };
 	ng_arena_init(&v.arena);
-	int rc = collect_roots(c, &v, d);
-	if (rc == 0)
-		rc = eng__images_foreach(c, flags != 0, collect_image, &v, d);
-	/* The plain listing prints no dependencies: skip reading the edges. */
-	if (rc == 0 && c->db && (flags || name))
-		rc = collect_deps(c, &v, d);
+	int rc = eng__images_foreach(c, flags != 0, collect_image, &v, d);
 	img_row **index = xcalloc(v.nimgs + 1, sizeof *index);
 	for (size_t i = 0; i < v.nimgs; i++)
 		index[i] = &v.imgs[i];
 	qsort(index, v.nimgs, sizeof *index, cmp_idx);
+	if (rc == 0)
+		rc = collect_roots(c, &v, index, d);
+	/* The plain listing prints no dependencies: skip reading the edges. */
+	if (rc == 0 && c->db && (flags || name))
+		rc = collect_deps(c, &v, d);
 	if (rc == 0)
 		link_deps(&v, index);
 	if (rc == 0 && name && narrow(c, &v, index, name, cwd) == 0)

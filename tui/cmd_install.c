@@ -8,6 +8,7 @@
  * /queue the exact arguments go to the queue instead (jq_submit). */
 #include "tui/cmd.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ int tui_eng_exit(int rc)
 	case NG_ERR_PERM:
 		return NGEN_EXIT_PERM;
 	case NG_ERR_NOTFOUND: case NG_ERR_NOT_PE: case NG_ERR_NOT_CLI: case NG_ERR_FORMAT:
-	case NG_ERR_UNRESOLVED: case -2 /* ENOENT */: case -13 /* EACCES */: case -21 /* EISDIR */:
+	case NG_ERR_UNRESOLVED: case -ENOENT: case -EACCES: case -EISDIR:
 		return NGEN_EXIT_BAD_INPUT;
 	default:
 		return NGEN_EXIT_FAILED;

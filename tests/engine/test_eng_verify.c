@@ -65,7 +65,7 @@ Test(eng_verify, finds_and_repairs_damage)
 }
 
 /* Everything committed before the crash is still there and whole. */
-static void assert_committed_intact(const char *dir)
+static void assert_committed_intact_as(const char *dir, bool valid)
 {
 	ng_diag d;
 	eng_cache *c = NULL;
@@ -77,14 +77,23 @@ static void assert_committed_intact(const char *dir)
 	cr_assert_eq(q(c, "SELECT count(*) FROM roots r JOIN images i ON i.id = r.image_id JOIN"
 		       " assemblies a ON a.id = i.assembly_id WHERE a.name = 'App1'"), 1,
 		     "the committed root survived");
-	cr_assert_eq(q(c, "SELECT count(*) FROM images i JOIN assemblies a ON a.id = i.assembly_id"
-		       " WHERE a.name IN ('App1', 'Shared', 'mscorlib') AND i.status = 'valid'"), 3,
-		     "its images are valid (their files were checked by verify)");
+	char *sql = xasprintf("SELECT count(*) FROM images i JOIN assemblies a ON a.id = i.assembly_id"
+			      " WHERE a.name IN ('App1', 'Shared', 'mscorlib') AND %s",
+			      valid ? "i.status = 'valid'" : "1");
+	cr_assert_eq(q(c, sql), 3, "its images are there (and valid: their files were checked by verify)");
+	free(sql);
 	int64_t roots = q(c, "SELECT count(*) FROM roots");
 	cr_assert(roots == 1 || roots == 2);
+	if (!valid)
+		cr_assert_eq(roots, 2);
 	if (roots == 2) /* the killed install had committed: it is complete */
 		cr_assert_eq(q(c, "SELECT count(*) FROM images"), 7);
 	eng_cache_free(c);
+}
+
+static void assert_committed_intact(const char *dir)
+{
+	assert_committed_intact_as(dir, true);
 }
 
 static void seed_cache(const char *dir)
@@ -115,6 +124,32 @@ Test(eng_verify, install_killed_at_every_fault_point)
 		}
 	}
 	cr_assert(completed >= 1, "past the last fault point the install completes");
+	free(dir);
+}
+
+Test(eng_verify, update_killed_at_every_fault_point)
+{
+	char *dir = tmpdir_new("crashupd");
+	seed_cache(dir);
+	cr_assert_eq(sh(NULL, "NGEN_FAKE_COMPILER=1 '%s' --cache '%s' install '%s'", ngen_bin(), dir,
+			fx("chain/C.exe")), 0);
+	/* A compiler upgrade: every image is invalid; the update is killed at
+	 * each of its points (the commit marking them, then per image after
+	 * compiling, after the rename, before the commit). */
+	const char *env = "NGEN_FAKE_COMPILER=1 NGEN_FAKE_COMPILER_STAMP='format=1;compiler=fake 9;"
+			  "llvm=none;target=x86_64-linux-gnu;cpu=none'";
+	for (int step = 1; step <= 24; step++) {
+		sh(NULL, "%s NGEN_FAULT_STEP=%d '%s' --cache '%s' update", env, step, ngen_bin(), dir);
+		/* Images may be recorded invalid now: that is what the update
+		 * committed first. */
+		assert_committed_intact_as(dir, false);
+	}
+	char *out = NULL;
+	cr_assert_eq(sh(&out, "%s '%s' --cache '%s' update /nologo", env, ngen_bin(), dir), 0);
+	free(out);
+	cr_assert_eq(sh(&out, "%s '%s' --cache '%s' update /nologo", env, ngen_bin(), dir), 0);
+	cr_assert(strstr(out, "All native images are up to date (7 checked)"), "%s", out);
+	free(out);
 	free(dir);
 }
 
