@@ -158,7 +158,7 @@ void tui_toggle_expanded(tui_state *s, uint64_t key);
 /* Drawing helpers (tui_draw.c). */
 enum { TUI_C_NORMAL, TUI_C_HEADER, TUI_C_TAB, TUI_C_TAB_ON, TUI_C_BARKEY, TUI_C_BARTEXT,
        TUI_C_SEL, TUI_C_VALID, TUI_C_INVALID, TUI_C_QUEUED, TUI_C_COMPILING, TUI_C_FAILED,
-       TUI_C_DIM, TUI_C_TITLE, TUI_C_ERROR, TUI_C_BAR_DONE, TUI_C_COUNT_ };
+       TUI_C_DIM, TUI_C_TITLE, TUI_C_ERROR, TUI_C_BAR_DONE, TUI_C_DIALOG, TUI_C_COUNT_ };
 void tui_colors_init(void);
 attr_t tui_attr(const tui_state *s, int role);
 attr_t tui_status_attr(const tui_state *s, tui_status st);

@@ -303,16 +303,36 @@ int tui_complete_path(const char *in, char *out, size_t outsz, char **matches, i
 	return n < max ? n : max;
 }
 
-/* Drawing of the open dialog: a centred box over the view. */
+/* Drawing of the open dialog: a framed box over the view, in its own
+ * colours (reverse video without colour). Attributes are set, not or-ed,
+ * because two colour pairs cannot be combined. */
 static void dialog_box(WINDOW *w, const tui_state *s, int h, tui_rect *r)
 {
 	int wd = s->cols - 4 < 76 ? s->cols - 4 : 76;
-	if (h > s->lines - 4)
-		h = s->lines - 4;
+	h += 1;                      /* the bottom border */
+	if (h > s->lines - 2)
+		h = s->lines - 2;
 	*r = (tui_rect){ (s->lines - h) / 2, (s->cols - wd) / 2, h, wd };
-	for (int i = 0; i < h; i++)
-		tui_put(w, r->y + i, r->x, r->w, "");
-	tui_box_title(w, s, *r, s->dlg.title);
+	const char *hz = s->utf8 ? "\u2500" : "-", *vt = s->utf8 ? "\u2502" : "|";
+	const char *c[4] = { "+", "+", "+", "+" };
+	if (s->utf8) {
+		c[0] = "\u250c"; c[1] = "\u2510"; c[2] = "\u2514"; c[3] = "\u2518";
+	}
+	wattrset(w, tui_attr(s, TUI_C_DIALOG));
+	for (int y = 0; y < h; y++) {
+		bool edge = y == 0 || y == h - 1;
+		mvwaddstr(w, r->y + y, r->x, edge ? c[y ? 2 : 0] : vt);
+		for (int x = 1; x < wd - 1; x++)
+			waddstr(w, edge ? hz : " ");
+		waddstr(w, edge ? c[y ? 3 : 1] : vt);
+	}
+	wattrset(w, tui_attr(s, TUI_C_DIALOG) | A_BOLD);
+	mvwprintw(w, r->y, r->x + 2, " %.*s ", wd - 6, s->dlg.title);
+	wattrset(w, tui_attr(s, TUI_C_DIALOG));
+	/* Callers draw inside the frame. */
+	r->h -= 1;
+	r->x += 1;
+	r->w -= 2;
 }
 
 static void draw_install(WINDOW *w, const tui_state *s, tui_rect r)
@@ -325,18 +345,19 @@ static void draw_install(WINDOW *w, const tui_state *s, tui_rect r)
 	snprintf(vals[1], sizeof vals[1], "< %s >  (default, debug, profile)", scenarios[d->scenario]);
 	snprintf(vals[2], sizeof vals[2], "< %d >  (queued items: 1 now, 2 after 1, 3 when idle)", d->priority);
 	snprintf(vals[3], sizeof vals[3], "< %s >", d->queue ? "queue it" : "now, in the console");
+	attr_t base = tui_attr(s, TUI_C_DIALOG);
 	for (int i = 0; i < 4; i++) {
-		attr_t a = i == d->field ? tui_attr(s, TUI_C_SEL) : A_NORMAL;
+		wattrset(w, base);
 		tui_putf(w, r.y + 1 + i, r.x + 1, 15, "%-14s", labels[i]);
-		wattron(w, a);
+		wattrset(w, i == d->field ? tui_attr(s, TUI_C_SEL) : base);
 		/* The path field shows its end, where the user is typing. */
 		const char *v = vals[i];
-		int room = r.w - 18;
+		int room = r.w - 17;
 		if (i == 0 && (int)strlen(v) > room)
 			v += strlen(v) - (size_t)room;
 		tui_put(w, r.y + 1 + i, r.x + 16, room, v);
-		wattroff(w, a);
 	}
+	wattrset(w, base);
 	tui_put(w, r.y + 5, r.x + 1, r.w - 2,
 		"Up/Down field  Tab complete  Left/Right change  Enter install  Esc cancel");
 	for (int i = 0; i < d->nlines && 6 + i < r.h; i++)
@@ -361,12 +382,12 @@ void tui_draw_dialog(WINDOW *w, const tui_state *s)
 		dialog_box(w, s, d->nlines + 3, &r);
 		for (int i = 0; i < d->nlines && i + 1 < r.h - 1; i++)
 			tui_put(w, r.y + 1 + i, r.x + 1, r.w - 2, d->lines[i]);
-		wattron(w, tui_attr(s, TUI_C_TITLE));
+		wattrset(w, tui_attr(s, TUI_C_DIALOG) | A_BOLD);
 		tui_put(w, r.y + r.h - 1, r.x + 1, r.w - 2, d->kind == TUI_DLG_CONFIRM ?
 			"y/Enter: yes   n/Esc: no" : "1, 2 or 3: choose   Esc: cancel");
-		wattroff(w, tui_attr(s, TUI_C_TITLE));
 		break;
 	default:
 		break;
 	}
+	wattrset(w, A_NORMAL);
 }

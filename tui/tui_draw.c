@@ -36,6 +36,7 @@ static const struct { short fg, bg; attr_t extra, mono; } roles[TUI_C_COUNT_] = 
 	[TUI_C_TITLE]     = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
 	[TUI_C_ERROR]     = { COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
 	[TUI_C_BAR_DONE]  = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
+	[TUI_C_DIALOG]    = { COLOR_WHITE, COLOR_BLUE, 0, A_NORMAL },
 };
 
 void tui_colors_init(void)
