@@ -263,3 +263,92 @@ Test(md_malformed, random_byte_corruption_never_crashes)
 	free(p);
 	free(g.data);
 }
+
+/* File offset of the body of MdFixture.Methods::name, and its row. */
+static size_t body_offset(const good *g, const char *name, uint32_t *row)
+{
+	md_image *img;
+	ng_diag d;
+	cr_assert_eq(md_open_memory(g->data, g->len, "MdLib.dll", &img, &d), 0);
+	*row = md_test_method(img, "MdFixture", "Methods", name);
+	const uint8_t *p;
+	uint32_t rva = md_get(img, MD_T_METHODDEF, *row, MD_METHODDEF_RVA);
+	cr_assert_eq(md_rva_data(img, rva, 12, &p, &d), 0);
+	md_close(img);
+	return (size_t)(p - g->data);
+}
+
+static int body_rc(const good *g, uint32_t row, ng_diag *d)
+{
+	md_image *img;
+	cr_assert_eq(md_open_memory(g->data, g->len, "MdLib.dll", &img, d), 0);
+	ng_arena a;
+	ng_arena_init(&a);
+	md_method_body b;
+	int rc = md_method_body_get(img, row, &a, &b, d);
+	ng_arena_close(&a);
+	md_close(img);
+	return rc;
+}
+
+Test(md_malformed, method_body_headers_and_eh_sections_are_checked)
+{
+	good g = load_good();
+	ng_diag d;
+	uint32_t row;
+	size_t at = body_offset(&g, "Guarded", &row);
+	cr_assert_eq(g.data[at] & 3, 3, "a fat header");
+	uint32_t code_size = md__rd32(g.data + at + 4);
+
+	put32(g.data + at + 4, 0x7fffffff);
+	EXPECT(body_rc(&g, row, &d), NG_ERR_FORMAT, "the code runs past the end");
+	cr_assert(strstr(d.msg, "(Guarded)"), "%s", d.msg);
+	put32(g.data + at + 4, code_size);
+
+	uint32_t local_sig = md__rd32(g.data + at + 8);
+	put32(g.data + at + 8, 0x11007fff);
+	EXPECT(body_rc(&g, row, &d), NG_ERR_FORMAT, "local variable signature token");
+	put32(g.data + at + 8, local_sig);
+
+	/* The EH section follows the code at a 4-byte boundary. */
+	size_t sect = (at + 12 + code_size + 3) & ~(size_t)3;
+	uint8_t kind = g.data[sect];
+	cr_assert(kind & 0x01, "an EH table section");
+	bool fat = kind & 0x40;
+	size_t clause = sect + 4, handler = clause + (fat ? 12 : 5);
+	uint8_t saved[4];
+	memcpy(saved, g.data + handler, 4);
+	if (fat)
+		put32(g.data + handler, code_size + 1);
+	else
+		put16(g.data + handler, 0xfff0);
+	EXPECT(body_rc(&g, row, &d), NG_ERR_FORMAT, "lies outside the code");
+	memcpy(g.data + handler, saved, 4);
+	cr_assert_eq(body_rc(&g, row, &d), 0, "restored: %s", d.msg);
+
+	g.data[sect] = kind | 0x40;     /* fat, with a 24-bit size of 16 MiB */
+	g.data[sect + 1] = g.data[sect + 2] = g.data[sect + 3] = 0xff;
+	EXPECT(body_rc(&g, row, &d), NG_ERR_FORMAT, "section's size runs past");
+
+	g.data[at] = 0x00;
+	EXPECT(body_rc(&g, row, &d), NG_ERR_FORMAT, "neither tiny nor fat");
+	free(g.data);
+}
+
+Test(md_malformed, uncompressed_table_stream_is_read_too)
+{
+	good g = load_good();
+	ng_diag d;
+	uint8_t *name = memmem(g.data + g.root, g.root_size, "#~\0", 3);
+	cr_assert_not_null(name);
+	name[1] = '-';
+	md_image *img;
+	cr_assert_eq(md_open_memory(g.data, g.len, "MdLib.dll", &img, &d), 0, "%s", d.msg);
+	cr_assert(md_is_uncompressed(img));
+	md_walk_stats st;
+	cr_assert_eq(md_walk(img, MD_WALK_ALL, &st, &d), 0, "%s", d.msg);
+	md_close(img);
+	name[1] = 'X';
+	EXPECT(open_copy(g.data, g.len, &d), NG_ERR_FORMAT, "no #~");
+	free(g.data);
+}
