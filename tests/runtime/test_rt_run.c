@@ -31,6 +31,22 @@ typedef struct asm_info {
 	md_image *md;
 } asm_info;
 
+/* Assemblies opened by a test, closed by the suite's fini. */
+static md_image *opened_md[8];
+static char *opened_path[8];
+static int opened;
+
+static void close_opened(void)
+{
+	for (int i = 0; i < opened; i++) {
+		md_close(opened_md[i]);
+		free(opened_path[i]);
+	}
+	opened = 0;
+}
+
+TestSuite(rt_run, .fini = close_opened);
+
 static void asm_open(const char *file, asm_info *a)
 {
 	char *dir = rt_test_path(rt_test_fixtures_dir(), "programs");
@@ -41,6 +57,9 @@ static void asm_open(const char *file, asm_info *a)
 	cr_assert_eq(md_open(a->path, &a->md, &d), 0, "%s (run make fixtures)", d.msg);
 	md_mvid(a->md, a->mvid);
 	a->entry = md_entry_point(a->md);
+	cr_assert_lt(opened, 8);
+	opened_md[opened] = a->md;
+	opened_path[opened++] = a->path;
 }
 
 /* The MethodDef token of Type::name. */
