@@ -25,7 +25,11 @@
  * The compiler is injected (eng_compiler) so that tests, benchmarks, the
  * queue and the console can run with a fast fake one; the default is the
  * real compiler (comp_compile). NGEN_FAKE_COMPILER=1 in the environment
- * selects the fake one in any process (test hook, see eng_compiler_fake). */
+ * selects the fake one in any process (test hook, see eng_compiler_fake).
+ *
+ * Threads: an eng_cache is one SQLite connection; use it from one thread
+ * at a time (each worker opens its own). Processes share a cache freely:
+ * writers serialise on BEGIN IMMEDIATE with a busy timeout. */
 #ifndef ENG_H
 #define ENG_H
 

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -187,8 +188,12 @@ static void init_roots(eng_binder *b)
 	}
 }
 
+/* libxml2 must be initialised once before threads parse. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
 int eng_binder_new(const char *appbase, const char *config, eng_binder **out, ng_diag *d)
 {
+	pthread_once(&xml_once, xmlInitParser);
 	eng_binder *b = xcalloc(1, sizeof *b);
 	b->appbase = xstrdup(appbase);
 	init_roots(b);

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,23 +75,32 @@ static int real_compile(void *ctx, const eng_compile_job *job, eng_compile_resul
 	return rc;
 }
 
-static const char *real_stamp(void *ctx)
+/* Computed once per process (loading the code generator costs a few
+ * milliseconds); pthread_once because the queue's workers install on
+ * several threads. */
+static char *real_stamp_text;
+static pthread_once_t real_stamp_once = PTHREAD_ONCE_INIT;
+
+static void real_stamp_init(void)
 {
-	static char *stamp;
-	if (stamp)
-		return stamp;
 	comp_target t;
 	memset(&t, 0, sizeof t);
 	ng_diag d;
 	if (comp_target_query(&t, &d) == 0) {
-		stamp = xasprintf("format=%d;compiler=%s;llvm=%s;target=%s;cpu=%s", NG_IMAGE_FORMAT,
-				  COMP_COMPILER_VERSION, t.llvm_version ? t.llvm_version : "",
-				  t.triple ? t.triple : "", t.cpu_features ? t.cpu_features : "");
+		real_stamp_text = xasprintf("format=%d;compiler=%s;llvm=%s;target=%s;cpu=%s",
+					    NG_IMAGE_FORMAT, COMP_COMPILER_VERSION,
+					    t.llvm_version ? t.llvm_version : "",
+					    t.triple ? t.triple : "", t.cpu_features ? t.cpu_features : "");
 		comp_target_close(&t);
 	} else
-		stamp = xasprintf("format=%d;compiler=%s;llvm=unknown;target=unknown;cpu=unknown",
-				  NG_IMAGE_FORMAT, COMP_COMPILER_VERSION);
-	return stamp;
+		real_stamp_text = xasprintf("format=%d;compiler=%s;llvm=unknown;target=unknown;cpu=unknown",
+					    NG_IMAGE_FORMAT, COMP_COMPILER_VERSION);
+}
+
+static const char *real_stamp(void *ctx)
+{
+	pthread_once(&real_stamp_once, real_stamp_init);
+	return real_stamp_text;
 }
 
 static const eng_compiler real_compiler = { real_compile, real_stamp, NULL };
@@ -168,16 +178,22 @@ static int fake_compile(void *ctx, const eng_compile_job *job, eng_compile_resul
 	return 0;
 }
 
+static char *fake_stamp_text;
+static pthread_once_t fake_stamp_once = PTHREAD_ONCE_INIT;
+
+static void fake_stamp_init(void)
+{
+	fake_stamp_text = xasprintf("format=%d;compiler=fake 1;llvm=none;target=x86_64-linux-gnu;cpu=none",
+				    NG_IMAGE_FORMAT);
+}
+
 static const char *fake_stamp(void *ctx)
 {
-	static char *stamp;
 	const char *e = getenv("NGEN_FAKE_COMPILER_STAMP");
 	if (e && *e)
 		return e;
-	if (!stamp)
-		stamp = xasprintf("format=%d;compiler=fake 1;llvm=none;target=x86_64-linux-gnu;cpu=none",
-				  NG_IMAGE_FORMAT);
-	return stamp;
+	pthread_once(&fake_stamp_once, fake_stamp_init);
+	return fake_stamp_text;
 }
 
 static const eng_compiler fake_compiler = { fake_compile, fake_stamp, NULL };

@@ -189,7 +189,8 @@ static int check_assemblies(verifier *v, ng_diag *d)
 
 /* ---- the walk over images/ ------------------------------------------------ */
 
-static verifier *walking;
+/* nftw() passes no context; one walk per thread at a time. */
+static _Thread_local verifier *walking;
 
 static int cmp_str(const void *a, const void *b)
 {

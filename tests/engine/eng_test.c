@@ -27,10 +27,31 @@ const char *fx(const char *rel)
 	return b;
 }
 
+/* Every directory a test makes is removed when its process exits
+ * (Criterion runs each test in a process of its own). */
+static char *made[64];
+static int nmade;
+
+static void remove_made(void)
+{
+	for (int i = 0; i < nmade; i++) {
+		char *cmd = xasprintf("rm -rf '%s'", made[i]);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", made[i]);
+		free(cmd);
+		free(made[i]);
+	}
+	nmade = 0;
+}
+
 char *tmpdir_new(const char *tag)
 {
 	char *t = xasprintf("/tmp/ngen-eng-%s-XXXXXX", tag);
 	cr_assert_not_null(mkdtemp(t), "mkdtemp");
+	if (nmade == 0)
+		atexit(remove_made);
+	if (nmade < 64)
+		made[nmade++] = xstrdup(t);
 	return t;
 }
 
