@@ -469,8 +469,9 @@ static LLVMValueRef conv_float_unchecked(cg_fn *f, LLVMValueRef d, conv_target t
 	return t.bits == 32 ? v : narrow(f, v, t.bits, t.is_signed);
 }
 
-/* Checked: the value truncated toward zero must fit; NaN never does. */
-static LLVMValueRef conv_float_checked(cg_fn *f, LLVMValueRef d, conv_target t)
+/* Checked: the value truncated toward zero must fit; NaN never does.
+ * Mono bounds conv.ovf.u (native unsigned int) by 2^63, not 2^64. */
+static LLVMValueRef conv_float_checked(cg_fn *f, LLVMValueRef d, conv_target t, unsigned op)
 {
 	double lo, hi;   /* exclusive bounds, except int64's inclusive low */
 	if (t.is_signed) {
@@ -479,6 +480,8 @@ static LLVMValueRef conv_float_checked(cg_fn *f, LLVMValueRef d, conv_target t)
 	} else {
 		lo = -1.0;
 		hi = t.bits == 64 ? 18446744073709551616.0 : (double)(1ull << t.bits);
+		if (op == CG_OP_CONV_OVF_U)
+			hi = 9223372036854775808.0;
 	}
 	LLVMValueRef in_lo;
 	if (t.bits == 64 && t.is_signed)
@@ -546,8 +549,11 @@ static int conv_int(cg_fn *f, unsigned op)
 	}
 	LLVMValueRef r;
 	if (is_float(v.st)) {
+		/* Mono rejects the program (InvalidProgramException). */
+		if (is_un(op))
+			return invalid(f, "unsigned overflow conversion of a floating-point value");
 		LLVMValueRef d = v.st == CG_ST_F4 ? LLVMBuildFPExt(B, v.v, M->t_f64, "") : v.v;
-		r = is_checked(op) ? conv_float_checked(f, d, t) : conv_float_unchecked(f, d, t);
+		r = is_checked(op) ? conv_float_checked(f, d, t, op) : conv_float_unchecked(f, d, t);
 	} else if (is_checked(op)) {
 		r = conv_int_checked(f, v, t, is_un(op));
 	} else {
@@ -588,7 +594,8 @@ static int ckfinite(cg_fn *f)
 					  t, &t, 1);
 	LLVMValueRef a = LLVMBuildCall2(B, LLVMFunctionType(t, &t, 1, 0), fabs, &v.v, 1, "");
 	LLVMValueRef inf = LLVMConstReal(t, __builtin_inf());
-	cg__throw_if(f, LLVMBuildFCmp(B, LLVMRealUGE, a, inf, ""), NGRT_EX_ARITHMETIC);
+	/* Mono raises OverflowException (an ArithmeticException). */
+	cg__throw_if(f, LLVMBuildFCmp(B, LLVMRealUGE, a, inf, ""), NGRT_EX_OVERFLOW);
 	cg__push(f, v.v, (cg_st)v.st);
 	return 0;
 }
