@@ -15,6 +15,8 @@
 #include "runtime/rt_console.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,4 +104,64 @@ void ngrt_run_cctor(int32_t *state, void (*cctor)(void))
 	cctor();
 	cctor_depth--;
 	__atomic_store_n(state, 2, __ATOMIC_RELEASE);
+}
+
+/* ---- faults ---- */
+
+enum { FAULT_NULL_LIMIT = 64 * 1024, FAULT_STACK_SLACK = 1024 * 1024 };
+
+static uintptr_t stack_low; /* lowest usable address of the main stack */
+
+static void write_report_raw(const char *first_line, const char *text)
+{
+	rt_console_flush(1);
+	write_str(2, "\nUnhandled Exception:\n");
+	write_str(2, first_line);
+	write_str(2, "\n[ERROR] FATAL UNHANDLED EXCEPTION: ");
+	write_str(2, text);
+	write_str(2, "\n  at (native code)\n");
+}
+
+static void on_fault(int sig, siginfo_t *info, void *uctx)
+{
+	uintptr_t addr = (uintptr_t)info->si_addr;
+	if (stack_low && addr + FAULT_STACK_SLACK > stack_low &&
+	    addr < stack_low + FAULT_STACK_SLACK) {
+		/* Mono's own first line for this one is the bare type name. */
+		write_report_raw("StackOverflowException",
+				 "System.StackOverflowException: The requested operation caused a stack overflow.");
+		_exit(RT_EXIT_UNHANDLED);
+	}
+	if (addr < FAULT_NULL_LIMIT) {
+		const char *t = "System.NullReferenceException: Object reference not set to an instance of an object";
+		write_report_raw(t, t);
+		_exit(RT_EXIT_UNHANDLED);
+	}
+	rt_console_flush(1);
+	write_str(2, "ngen run: fatal: the program crashed (invalid memory access); "
+		     "this is a bug in ngen or in a native image\n");
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void rt_exc_install_fault_handlers(void)
+{
+	static char alt[1 << 16];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
+	sigaltstack(&ss, NULL);
+	pthread_attr_t attr;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *addr;
+		size_t size;
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0)
+			stack_low = (uintptr_t)addr;
+		pthread_attr_destroy(&attr);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 }

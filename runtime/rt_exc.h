@@ -26,6 +26,14 @@ _Noreturn void rt_throw_text(const char *type, const char *message);
  * after "Unhandled Exception:\n") to fd. Exposed for tests. */
 void rt_exc_report(int fd, const char *exception_text);
 
+/* Turns hardware faults of compiled code into Mono's reports: a fault near
+ * the stack's guard region is a StackOverflowException (Mono prints the
+ * bare "StackOverflowException" line), one in the first pages of memory a
+ * NullReferenceException; anything else is reported as a crash of ngen
+ * with the address, and the signal is raised again. Runs on an alternate
+ * signal stack. Call once, after the heap is initialised. */
+void rt_exc_install_fault_handlers(void);
+
 /* Finds the readable name (Namespace.Type) of the type whose .cctor has
  * this code address; installed by the loader. Appends nothing when the
  * code is unknown. */

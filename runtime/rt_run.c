@@ -90,6 +90,7 @@ int rt_run(const rt_options *opt, const char *program, int argc, char **argv,
 {
 	rt_options def = { 0 };
 	rt_heap_init();
+	rt_exc_install_fault_handlers();
 	rt__loader_init(opt ? opt : &def);
 	rt__install_type_namer();
 	int rc = check_program(program, diag);
