@@ -30,7 +30,8 @@ done
 probe=$(mktemp -d /tmp/ngen-qprobe.XXXXXX)
 if [ ${#asms[@]} -eq 8 ] && NGEN_CACHE= "$build/ngen" --cache "$probe" /nologo /silent \
 	install "${asms[0]}" /NoDependencies >/dev/null 2>&1; then
-	env -u NGEN_FAKE_COMPILER "$bin" parallel engine "${asms[@]}"
+	env -u NGEN_FAKE_COMPILER NGEN_CGLIB="$(realpath "$build")/libngen-cg.so" \
+		"$bin" parallel engine "${asms[@]}"
 else
 	echo "queue: real compiler not usable here (install of ${asms[0]:-?} failed); fake compile only"
 fi

@@ -79,6 +79,20 @@ static void rm_cache(char *dir)
 	free(dir);
 }
 
+static void print_failures(const char *dir)
+{
+	jq_db db;
+	jq_item *items;
+	int n;
+	if (jq_db_open(&db, dir) < 0 || jq_list(&db, JQ_FAILED, &items, &n) < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "  item %lld: %s\n", (long long)items[i].id,
+			items[i].last_error ? items[i].last_error : "?");
+	jq_items_free(items, n);
+	jq_db_close(&db);
+}
+
 static double run_items(const jq_executor *ex, int workers, int n, char **names, bool nodeps)
 {
 	char *dir = fresh_cache();
@@ -94,12 +108,13 @@ static double run_items(const jq_executor *ex, int workers, int n, char **names,
 	}
 	jq_db_close(&db);
 	jq_runner_opts o = { .cache_dir = dir, .workers = workers, .exec = ex, .poll_s = 1 };
-	jq_run_stats st;
-	ng_diag d;
+	jq_run_stats st = { 0 };
+	ng_diag d = { 0 };
 	double t0 = now();
 	if (jq_run_to_completion(&o, &st, &d) < 0 || st.finished != n) {
 		fprintf(stderr, "run failed: %s (%d of %d finished)\n", ng_diag_text(&d),
 			st.finished, n);
+		print_failures(dir);
 		exit(1);
 	}
 	double t = now() - t0;
