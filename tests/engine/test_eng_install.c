@@ -274,3 +274,22 @@ Test(eng_install, command_line_errors)
 	cr_assert_eq(req.queue, 1);
 	eng_request_close(&req);
 }
+
+Test(eng_install, nodependencies_root_does_not_keep_dependencies_alive)
+{
+	eng_cache *c = cache_new(NULL);
+	ng_diag d;
+	cr_assert_eq(run_install(c, &d, fx("shared/App2.exe"), NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(run_install(c, &d, fx("shared/App1.exe"), "/NoDependencies", NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(IMAGES(c), 4);
+	/* App1's edge now points at App2's Shared image ... */
+	cr_assert_eq(q(c, "SELECT count(*) FROM image_deps WHERE dep_image_id IS NOT NULL AND image_id ="
+		       " (SELECT i.id FROM images i JOIN assemblies a ON a.id = i.assembly_id WHERE a.name = 'App1')"), 2);
+	/* ... but it does not keep it: uninstalling App2 leaves App1 alone. */
+	cr_assert_eq(run_uninstall(c, &d, "App2", NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(IMAGES(c), 1);
+	cr_assert_eq(q(c, "SELECT count(*) FROM image_deps WHERE dep_image_id IS NULL"), 2);
+	cr_assert_eq(run_uninstall(c, &d, "App1", "/NoDependencies", NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(IMAGES(c), 0);
+	eng_cache_free(c);
+}
