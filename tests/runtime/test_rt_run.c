@@ -564,3 +564,39 @@ Test(rt_run, rejects_a_shared_object_without_a_manifest)
 	expect_rejected(dir, a.path, "exports no ngen_manifest");
 	free(dir);
 }
+
+static void run_with_env_dirs(void *p)
+{
+	run_ctx *c = p;
+	rt_options opt = { .no_compile = true };
+	int code = -1;
+	ng_diag d;
+	ng_diag_clear(&d);
+	if (rt_run(&opt, c->program, 0, NULL, &code, &d) < 0) {
+		fprintf(stderr, "rt_run: %s\n", d.msg);
+		_exit(99);
+	}
+	_exit(code & 0xff);
+}
+
+/* The default source also searches $NGEN_IMAGES (colon-separated). */
+Test(rt_run, default_source_searches_ngen_images)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	char *body = exit_code_image(&a, a.mvid, "NG_METHOD_COMPILED");
+	build_image(dir, "ExitCode", body);
+	char *list = xasprintf("/nonexistent-dir:%s", dir);
+	setenv("NGEN_IMAGES", list, 1);
+	run_ctx c = { a.path, NULL, 0, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_fork(run_with_env_dirs, &c, &r), 0);
+	unsetenv("NGEN_IMAGES");
+	cr_expect_eq(r.status, 43, "%s", r.err);
+	cr_expect_str_eq(r.out, "from native\n");
+	rt_test_result_close(&r);
+	free(list);
+	free(body);
+	free(dir);
+}
