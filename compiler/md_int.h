@@ -84,6 +84,10 @@ struct md_image {
 	md__tab tab[MD_TABLE_COUNT];
 	/* Row -> logical list position, only when the Ptr table exists. */
 	uint32_t *method_pos, *field_pos;
+	/* Top-level TypeDefs sorted by the hash of "namespace.name", for
+	 * md_find_typedef(). */
+	uint32_t ntypes;
+	struct md__type_key { uint32_t hash, row; } *types;
 };
 
 static inline uint32_t md__rd16(const uint8_t *p) { return (uint32_t)(p[0] | p[1] << 8); }
@@ -112,5 +116,7 @@ void md__tables_layout(md_image *img);
 int md__tables_validate(md_image *img, ng_diag *diag);
 /* Sets up the Ptr-table inverse maps (after validation). */
 void md__lists_init(md_image *img);
+/* Builds the TypeDef name index (after validation). */
+void md__types_init(md_image *img);
 
 #endif

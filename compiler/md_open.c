@@ -202,6 +202,7 @@ int md_open_memory(const void *data, size_t len, const char *name,
 		return rc;
 	}
 	md__lists_init(img);
+	md__types_init(img);
 	*out = img;
 	return 0;
 }
@@ -250,6 +251,7 @@ void md_close(md_image *img)
 	pe_free(&img->pe);
 	free(img->method_pos);
 	free(img->field_pos);
+	free(img->types);
 	free(img->version);
 	free(img->name);
 	free(img);

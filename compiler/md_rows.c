@@ -8,6 +8,9 @@
 #include "compiler/md_int.h"
 
 #include "base/err.h"
+#include "base/xmalloc.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -176,18 +179,65 @@ uint32_t md_enclosing_type(const md_image *img, uint32_t typedef_row)
 	return md_get(img, MD_T_NESTEDCLASS, first, MD_NESTEDCLASS_ENCLOSING);
 }
 
+/* FNV-1a over namespace, '.', name. */
+static uint32_t name_hash(const char *ns, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = ns; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ '.') * 16777619u;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct md__type_key *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static bool is_top_level(const md_image *img, uint32_t row)
+{
+	/* Nested types have a nested visibility (2..7). */
+	return (md_get(img, MD_T_TYPEDEF, row, MD_TYPEDEF_FLAGS) & MD_TYPE_VISIBILITY_MASK) <= 1;
+}
+
+void md__types_init(md_image *img)
+{
+	uint32_t n = img->tab[MD_T_TYPEDEF].rows, k = 0;
+	img->types = xmalloc(((size_t)n + 1) * sizeof *img->types);
+	for (uint32_t r = 1; r <= n; r++) {
+		if (!is_top_level(img, r))
+			continue;
+		const char *ns = md_string(img, md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_NAMESPACE));
+		const char *name = md_string(img, md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_NAME));
+		img->types[k].hash = name_hash(ns, name);
+		img->types[k++].row = r;
+	}
+	qsort(img->types, k, sizeof *img->types, key_cmp);
+	img->ntypes = k;
+}
+
 uint32_t md_find_typedef(const md_image *img, const char *ns, const char *name)
 {
-	uint32_t n = img->tab[MD_T_TYPEDEF].rows;
-	for (uint32_t r = 1; r <= n; r++) {
-		uint32_t flags = md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_FLAGS);
-		/* Nested types have a nested visibility (2..7). */
-		if ((flags & MD_TYPE_VISIBILITY_MASK) > 1)
-			continue;
-		if (strcmp(md_string(img, md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_NAME)),
-			   name) == 0 &&
-		    strcmp(md_string(img, md_get(img, MD_T_TYPEDEF, r,
-						 MD_TYPEDEF_NAMESPACE)), ns) == 0)
+	uint32_t h = name_hash(ns, name), lo = 0, hi = img->ntypes;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (img->types[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Equal hashes are ordered by row, so the first match is the lowest
+	 * row, as a linear scan would find. */
+	for (; lo < img->ntypes && img->types[lo].hash == h; lo++) {
+		uint32_t r = img->types[lo].row;
+		if (strcmp(md_string(img, md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_NAME)), name) == 0 &&
+		    strcmp(md_string(img, md_get(img, MD_T_TYPEDEF, r, MD_TYPEDEF_NAMESPACE)),
+			   ns) == 0)
 			return r;
 	}
 	return 0;

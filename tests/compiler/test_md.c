@@ -233,3 +233,24 @@ Test(md, member_refs_on_generic_instances_format_their_typespec)
 	ng_strbuf_close(&sb);
 	md_close(img);
 }
+
+Test(md, find_typedef_finds_every_top_level_type_of_mscorlib)
+{
+	md_image *img;
+	ng_diag d;
+	cr_assert_eq(md_open("/usr/lib/mono/4.5/mscorlib.dll", &img, &d), 0);
+	uint32_t n = md_row_count(img, MD_T_TYPEDEF), top = 0;
+	for (uint32_t r = 1; r <= n; r++) {
+		md_typedef t;
+		md_typedef_get(img, r, &t);
+		if ((t.flags & MD_TYPE_VISIBILITY_MASK) > 1)
+			continue;
+		top++;
+		uint32_t f = md_find_typedef(img, t.namespace_, t.name);
+		cr_assert_eq(f, r, "%s.%s: found row %u, not %u", t.namespace_, t.name, f, r);
+	}
+	cr_assert_gt(top, 1000);
+	cr_assert_eq(md_find_typedef(img, "System", "NoSuchType"), 0);
+	cr_assert_eq(md_find_typedef(img, "", "Object"), 0, "namespace must match");
+	md_close(img);
+}
