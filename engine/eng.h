@@ -304,6 +304,13 @@ int eng_image_deps_foreach(eng_cache *c, int64_t image_id, eng_image_fn fn,
  * *file (heap) and *image_id are set; NG_ERR_NOTFOUND when none. */
 int eng_lookup_image(eng_cache *c, const char *assembly, const char *mvid,
 		     unsigned scenario, char **file, int64_t *image_id, ng_diag *d);
+/* An image source for the runtime (same signature as rt_image_source_fn
+ * in runtime/rt.h; ctx is the eng_cache): the valid image of the assembly
+ * at assembly_path for that scenario, whose recorded MVID is the file's
+ * current one; marks it used (when the cache is writable). *image_path is
+ * heap. NG_ERR_NOTFOUND when the cache has none. */
+int eng_image_source(void *ctx, const char *assembly_path, unsigned scenario,
+		     char **image_path, ng_diag *d);
 /* Records that an image was used now (last_used). Best effort when the
  * cache is read-only: returns NG_ERR_PERM. */
 int eng_touch_image(eng_cache *c, int64_t image_id);

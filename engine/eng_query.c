@@ -4,8 +4,11 @@
  * The number of roots that reach each image is derived here, in one
  * recursive query over roots and edges (root, image) pairs, so it cannot
  * drift from what uninstall will do. */
+#include "engine/eng_binder.h"
 #include "engine/eng_int.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +297,28 @@ int eng_lookup_image(eng_cache *c, const char *assembly, const char *mvid,
 		rc = ng_diag_set(d, NG_ERR_NOTFOUND, "no valid native image of %s%s%s in %s",
 				 assembly, mvid ? " with MVID " : "", mvid ? mvid : "", c->dir);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int eng_image_source(void *ctx, const char *assembly_path, unsigned scenario,
+		     char **image_path, ng_diag *d)
+{
+	eng_cache *c = ctx;
+	if (!c || !assembly_path || !image_path)
+		return ng_diag_set(d, NG_ERR_INVAL, "eng_image_source: bad arguments");
+	char real[PATH_MAX];
+	if (!realpath(assembly_path, real))
+		return ng_diag_set(d, NG_ERR_NOTFOUND, "%s: %s", assembly_path, strerror(errno));
+	/* The file's current MVID, so a recompiled assembly finds nothing. */
+	eng_asm a;
+	int rc = eng_asm_read(real, &a, d);
+	if (rc < 0)
+		return rc;
+	int64_t id = 0;
+	rc = eng_lookup_image(c, real, a.mvid, scenario, image_path, &id, d);
+	eng_asm_close(&a);
+	if (rc == 0 && c->writable)
+		eng_touch_image(c, id);
 	return rc;
 }
 

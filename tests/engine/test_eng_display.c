@@ -152,6 +152,17 @@ Test(eng_display, read_api_for_console_and_runtime)
 	cr_assert_eq(eng_touch_image(c, id), 0);
 	char *sql = xasprintf("SELECT last_used > 0 FROM images WHERE id = %lld", (long long)id);
 	cr_assert_eq(q(c, sql), 1);
+	/* The runtime's image source: by path, the file's current MVID. */
+	char *src = NULL;
+	cr_assert_eq(eng_image_source(c, exe, 0, &src, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_str_eq(src, file);
+	free(src);
+	char *b = xasprintf("%s/B.dll", app);
+	cr_assert_eq(eng_image_source(c, b, 0, &src, &d), 0, "%s", ng_diag_text(&d));
+	free(src);
+	cr_assert_eq(sh(NULL, "cp '%s' '%s'", fx("chain-b2/B.dll"), b), 0);
+	cr_assert_eq(eng_image_source(c, b, 0, &src, &d), NG_ERR_NOTFOUND, "a recompiled assembly has no image");
+	free(b);
 	char *msg = NULL;
 	eng_log_foreach(c, 1, newest, &msg, &d);
 	cr_assert(msg && strstr(msg, "App1.exe"), "newest log entry first: %s", msg);
