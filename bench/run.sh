@@ -9,6 +9,8 @@
 #   ngen compile P.exe; ngen run   native image from ngen
 # and prints the ratios mono/ngen (above 1: ngen is faster), raw and with
 # each runtime's start-up (the hello program, median of 9 runs) subtracted.
+# Each time is the best of 3 runs (the machine is shared; the best run is
+# the one least disturbed by other work).
 # It also checks that all three print the same output, and that `ngen run`
 # with its images present never maps libLLVM. The target is ngen at least
 # twice as fast as Mono's JIT.
@@ -38,6 +40,13 @@ median9() {
 	for i in 1 2 3 4 5 6 7 8 9; do t+=("$(seconds "$@")"); done
 	printf '%s\n' "${t[@]}" | sort -n | sed -n 5p
 }
+best3() {
+	local a b c
+	a=$(seconds "$@"); cp "$work/out" "$work/out1"
+	b=$(seconds "$@"); c=$(seconds "$@")
+	cp "$work/out1" "$work/out"
+	printf '%s\n' "$a" "$b" "$c" | sort -n | head -1
+}
 fmt() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2f", a / b }'; }
 
@@ -61,16 +70,17 @@ fi
 printf '\n%-16s %9s %9s %9s %9s %9s %12s %12s\n' program mono-jit mono-aot ngen jit/ngen aot/ngen "jit/ngen-su" "aot/ngen-su"
 for p in BenchFib BenchSieve BenchIntLoop BenchFloatLoop; do
 	exe="$work/$p.exe"
-	t_jit=$(seconds mono "$exe"); cp "$work/out" "$work/expect"
+	t_jit=$(best3 mono "$exe"); cp "$work/out" "$work/expect"
 	c0=$(now); mono --aot "$exe" >/dev/null 2>&1; c1=$(now)
-	t_aot=$(seconds mono "$exe")
+	t_aot=$(best3 mono "$exe")
 	cmp -s "$work/out" "$work/expect" || { echo "$p: mono --aot output differs"; status=1; }
 	c2=$(now)
 	if ! "$ngen" compile "$exe" -o "$work/img/$p.ni.so" >"$work/cerr" 2>&1; then
 		echo "$p: ngen compile failed: $(head -3 "$work/cerr")"; status=1; continue
 	fi
 	c3=$(now)
-	t_ngen=$(seconds "$ngen" run --images "$work/img" "$exe")
+	t_ngen=$(best3 "$ngen" run --images "$work/img" "$exe")
+	"$ngen" run --images "$work/img" "$exe" >"$work/out" 2>"$work/err"
 	rc=$?
 	if [ $rc -ne 0 ] || ! cmp -s "$work/out" "$work/expect"; then
 		echo "$p: ngen run output differs from mono (exit $rc): $(head -c 200 "$work/out") $(head -c 300 "$work/err")"
@@ -81,5 +91,5 @@ for p in BenchFib BenchSieve BenchIntLoop BenchFloatLoop; do
 		"$(ratio $((t_jit - up_jit)) $((t_ngen - up_ngen)))" "$(ratio $((t_aot - up_jit)) $((t_ngen - up_ngen)))"
 	echo "  compile: mono --aot $(fmt $(( (c1 - c0) / 1000 ))) s, ngen compile $(fmt $(( (c3 - c2) / 1000 ))) s"
 done
-echo "(times in seconds, one run each; -su: start-up subtracted; target: jit/ngen >= 2)"
+echo "(times in seconds, best of 3; -su: start-up subtracted; target: jit/ngen >= 2)"
 exit $status
