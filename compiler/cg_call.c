@@ -152,7 +152,7 @@ static int resolve_memberref(cg_fn *f, uint32_t token, callee *c)
 	uint32_t trow;
 	const char *why;
 	if (cg__asm_resolve_type(f->job, a, parent, f->ar, &da, &trow, &why))
-		return cg__fn_exclude(f, "unresolved call", "call to %s: %s", c->name, why);
+		return cg__fn_exclude(f, "unresolved call", "%s: %s", c->name, why);
 	if (da->is_corlib) {
 		const char *ns, *tn;
 		md_type_name(da->img, MD_TOKEN(MD_T_TYPEDEF, trow), &ns, &tn);
@@ -167,12 +167,11 @@ static int resolve_memberref(cg_fn *f, uint32_t token, callee *c)
 	}
 	uint32_t mrow = find_method(f, da, trow, name, a, blob, sig);
 	if (!mrow)
-		return cg__fn_exclude(f, "unresolved call", "call to %s: no such method in %s",
+		return cg__fn_exclude(f, "unresolved call", "%s: no such method in %s",
 				      sig_text(a, sig, c->name, f->ar), da->name);
 	if (da->is_bcl && da != f->a)
 		return cg__fn_exclude(f, "call into the class library",
-				      "call to %s: class library methods other than the runtime "
-				      "intrinsics are not supported",
+				      "%s is a class library method that is not a runtime intrinsic",
 				      sig_text(a, sig, c->name, f->ar));
 	return resolve_methoddef(f, da, mrow, c);
 }
@@ -216,7 +215,7 @@ static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValue
 		return 0;
 	}
 	if (c->a->dep_index < 0)
-		return cg__fn_exclude(f, "unresolved call", "call to %s: %s is not a direct "
+		return cg__fn_exclude(f, "unresolved call", "%s: %s is not a direct "
 				      "reference of the compiled assembly", c->name, c->a->name);
 	if (c->a->hard_hint) {
 		c->a->referenced = 1;

@@ -85,7 +85,7 @@ void cg__debug_fn_begin(cg_fn *f)
 	}
 	f->di_file = file;
 	f->di_sp = LLVMDIBuilderCreateFunction(m->dib, file, ng_strbuf_str(&sb), sb.len,
-		f->symbol, strlen(f->symbol), file, line, m->di_subr_type, 0, 1, line,
+		"", 0, file, line, m->di_subr_type, 0, 1, line,
 		LLVMDIFlagPrototyped, 0);
 	ng_strbuf_close(&sb);
 	LLVMSetSubprogram(f->fn, f->di_sp);

@@ -392,17 +392,21 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Modules to build: as asked, else one per core but at least ~400
+ * methods per module (a thread and a module cost more than a small
+ * assembly saves). */
 static int thread_count(const cg_job *job)
 {
 	int n = job->req->threads;
 	if (n <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		n = c > 0 ? (int)c : 1;
+		int by_size = (int)(job->ntodo / 400) + 1;
+		if (n > by_size)
+			n = by_size;
 	}
-	/* A module per ~400 methods at least; small assemblies get one. */
-	int by_size = (int)(job->ntodo / 400) + 1;
-	if (n > by_size)
-		n = by_size;
+	if ((uint32_t)n > job->ntodo)
+		n = (int)job->ntodo;
 	if (n > 16)
 		n = 16;
 	return n < 1 ? 1 : n;

@@ -334,8 +334,8 @@ int cg__flow_to(cg_fn *f, uint32_t target)
 			e->obj[i] = f->stack[i].obj;
 		}
 	} else if ((uint32_t)e->depth != f->sp) {
-		return cg__fn_exclude(f, "invalid IL", "invalid IL: stack depth %u differs from "
-				      "%d at IL_%04x", f->sp, e->depth, target);
+		return cg__fn_exclude(f, "invalid IL", "invalid IL: %u values on the stack reach "
+				      "IL_%04x, %d on another path", f->sp, target, e->depth);
 	}
 	for (uint32_t i = 0; i < f->sp; i++) {
 		cg_sv v = f->stack[i];
@@ -418,7 +418,7 @@ int cg__sig_kinds(cg_fn *f, cg_asm *a, const md_method_sig *sig, cg_kind *ret,
 	if (sig->callconv & MD_CC_GENERIC)
 		return cg__fn_exclude(f, "generic method", "%s is generic (not supported)", what);
 	if (cg__asm_kind(f->job, a, sig->ret, f->ar, ret, &why, &cat))
-		return cg__fn_exclude(f, cat, "%s return %s", what, why);
+		return cg__fn_exclude(f, cat, "%s return type: %s", what, why);
 	if (*ret == CG_K_BYREF)
 		return cg__fn_exclude(f, "managed pointer return",
 				      "%s returns a managed pointer (not supported)", what);
@@ -592,6 +592,10 @@ static int build(cg_fn *f)
 	int rc = translate_blocks(f);
 	if (rc == 0) {
 		finish_prologue(f);
+		/* Its retained-nodes list stays a temporary until finalised, which
+		 * the verifier rejects. */
+		if (f->di_sp)
+			LLVMDIBuilderFinalizeSubprogram(m->dib, f->di_sp);
 		rc = verify(f);
 	}
 	LLVMDisposeBuilder(f->ab);
