@@ -5,6 +5,7 @@
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -287,7 +288,8 @@ static int args_parse(const char *text, int *argc, char ***argv)
 /* An argument naming an existing file or directory relative to cwd becomes
  * its real path in the identity key, so the same request made from two
  * directories is recognised as one. Option values after ':' are treated the
- * same way (/ExeConfig:app.exe, /AppBase:dir). */
+ * same way (/ExeConfig:app.exe, /AppBase:dir); option names compare
+ * case-insensitively, as Ngen's do. */
 static void key_arg(ng_strbuf *sb, const char *cwd, const char *arg)
 {
 	const char *val = arg;
@@ -295,11 +297,12 @@ static void key_arg(ng_strbuf *sb, const char *cwd, const char *arg)
 	bool option = arg[0] == '-' ||
 		(arg[0] == '/' && name_len > 0 && memchr(arg + 1, '/', name_len) == NULL);
 	if (option) {
-		if (arg[1 + name_len] == '\0') {
-			ng_strbuf_puts(sb, arg);
+		/* Ngen's options are case-insensitive: /debug is /Debug. */
+		for (size_t i = 0; i < name_len + 1; i++)
+			ng_strbuf_putc(sb, (char)tolower((unsigned char)arg[i]));
+		if (arg[1 + name_len] == '\0')
 			return;
-		}
-		ng_strbuf_append(sb, arg, name_len + 2);
+		ng_strbuf_putc(sb, ':');
 		val = arg + name_len + 2;
 	}
 	char *joined = val[0] == '/' ? xstrdup(val) : xasprintf("%s/%s", cwd, val);

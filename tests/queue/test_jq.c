@@ -80,6 +80,12 @@ Test(jq, duplicate_request_makes_no_second_item)
 	int64_t b = add(3, "A.dll", &created);
 	cr_assert_not(created);
 	cr_assert_eq(a, b);
+	/* Option names are case-insensitive. */
+	char *lower[] = { "A.dll", "/debug" };
+	int64_t l;
+	cr_assert_eq(jq_add(&db, "install", 3, 2, lower, dir, NULL, &l, &created), 0);
+	cr_assert_not(created);
+	cr_assert_eq(l, a);
 	/* The same file named by an absolute path is the same request. */
 	char *abs = NULL;
 	cr_assert(asprintf(&abs, "%s/A.dll", dir) > 0);
