@@ -51,6 +51,11 @@ typedef struct rt_options {
 	const char *const *image_dirs;  /* default source: NULL-terminated, may be NULL */
 	bool verbose;                   /* say which images load and which compile */
 	bool no_compile;                /* fail instead of compiling a missing image */
+	/* Called once per assembly whose image was loaded (the usage log of
+	 * the idle task is written from here); may be NULL. Strings are
+	 * borrowed for the call. */
+	void (*on_load)(void *ctx, const char *assembly_path, const char *identity);
+	void *on_load_ctx;
 } rt_options;
 
 /* The default image source (see above); ctx is the rt_options. */

@@ -354,6 +354,9 @@ int rt__image_load(const char *path, const uint8_t *expect_mvid, rt_image **out,
 	img->next = images;
 	images = img;
 	*out = img;
+	if (options.on_load)
+		options.on_load(options.on_load_ctx, img->assembly_path,
+				img->manifest->display_name ? img->manifest->display_name : "");
 	return 0;
 }
 

@@ -10,13 +10,31 @@
 
 #include "base/abi.h"
 #include "base/err.h"
+#include "base/xmalloc.h"
+#include "engine/eng.h"
+#include "queue/jq_usage.h"
 #include "runtime/rt.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum { MAX_IMAGE_DIRS = 16 };
+
+typedef struct usage_ctx {
+	const char *cache_dir;
+	char *app_path;              /* the program, absolute */
+} usage_ctx;
+
+/* Every loaded assembly goes to the usage log the idle task reads
+ * (queue/jq_usage.h); best effort, a failure never disturbs the run. */
+static void record_usage(void *p, const char *assembly_path, const char *identity)
+{
+	usage_ctx *u = p;
+	if (u->cache_dir && u->app_path)
+		(void)jq_usage_record(u->cache_dir, u->app_path, assembly_path, identity);
+}
 
 static int run_usage(const char *msg)
 {
@@ -60,10 +78,16 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 		fprintf(stderr, "ngen run: cannot read %s: %m\n", program);
 		return NGEN_EXIT_BAD_INPUT;
 	}
+	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
+	usage_ctx usage = { cache, realpath(program, NULL) };
+	opt.on_load = record_usage;
+	opt.on_load_ctx = &usage;
 	int exit_code = 0;
 	ng_diag diag;
 	ng_diag_clear(&diag);
 	int rc = rt_run(&opt, program, argc - i - 1, argv + i + 1, &exit_code, &diag);
+	free(usage.app_path);
+	free(cache);
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "ngen run: %s\n", ng_diag_text(&diag));

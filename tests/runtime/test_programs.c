@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { MAX_PROGRAMS = 256, MAX_ARGS = 32, RUN_TIMEOUT_S = 120 };
@@ -307,4 +308,36 @@ Test(programs, stale_image_is_rejected_and_recompiled, .timeout = 300)
 	unlink(rebuilt);
 	rmdir(work);
 	free(image); free(ngen); free(src); free(rebuilt); free(out_opt); free(exe); free(dir);
+}
+
+/* Every assembly a run loads is recorded in the usage log of the cache
+ * (read by the idle task): one line per load, program and assembly. */
+Test(programs, loads_are_recorded_in_the_usage_log, .timeout = 300)
+{
+	char *dir = programs_dir();
+	char *exe = xasprintf("%s/CrossHard.exe", dir);
+	char cache[] = "/tmp/ngen-rt-usage-XXXXXX";
+	cr_assert_not_null(mkdtemp(cache));
+	char *usage = xasprintf("%s/usage", cache), *apps = xasprintf("%s/usage/apps", cache);
+	cr_assert_eq(mkdir(usage, 0777), 0);
+	cr_assert_eq(mkdir(apps, 0777), 0);
+	char *ngen = rt_test_path(rt_test_build_dir(), "ngen");
+	char *run[] = { ngen, "--cache", cache, "run", exe, NULL };
+	rt_proc_result r;
+	cr_assert_eq(rt_test_run(run, RUN_TIMEOUT_S, &r), 0);
+	cr_expect_eq(r.status, 158, "%s", r.err);
+	rt_test_result_close(&r);
+	char *log = xasprintf("%s/runtime-wide.log", usage);
+	FILE *f = fopen(log, "r");
+	cr_assert_not_null(f, "no %s", log);
+	char text[8192];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = 0;
+	fclose(f);
+	cr_expect(strstr(text, "CrossHard.exe\t") != NULL, "%s", text);
+	cr_expect(strstr(text, "HardLib.dll\tHardLib, Version=0.0.0.0") != NULL, "%s", text);
+	char *rm[] = { "rm", "-rf", cache, NULL };
+	cr_assert_eq(rt_test_run(rm, 60, &r), 0);
+	rt_test_result_close(&r);
+	free(log); free(usage); free(apps); free(ngen); free(exe); free(dir);
 }
