@@ -341,3 +341,33 @@ Test(programs, loads_are_recorded_in_the_usage_log, .timeout = 300)
 	rt_test_result_close(&r);
 	free(log); free(usage); free(apps); free(ngen); free(exe); free(dir);
 }
+
+/* /Debug (unoptimised) and /Profile (hooked) images compute the same
+ * results as Mono too. */
+Test(programs, debug_and_profile_scenarios_match_mono, .timeout = 300)
+{
+	static const char *const names[] = { "Recursion", "SwitchDense", "Int64Arith", "OverflowAdd" };
+	static const char *const scenarios[] = { "/Debug", "/Profile" };
+	char *dir = programs_dir();
+	char *ngen = rt_test_path(rt_test_build_dir(), "ngen");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *exe = xasprintf("%s/%s.exe", dir, names[i]);
+		char *mono[] = { "mono", exe, NULL };
+		rt_proc_result m;
+		cr_assert_eq(rt_test_run(mono, RUN_TIMEOUT_S, &m), 0);
+		for (size_t s = 0; s < 2; s++) {
+			char *run[] = { ngen, "run", (char *)scenarios[s], exe, NULL };
+			rt_proc_result n;
+			cr_assert_eq(rt_test_run(run, RUN_TIMEOUT_S, &n), 0);
+			cr_expect_str_eq(n.out, m.out, "%s %s: stdout differs (stderr %.300s)",
+					 names[i], scenarios[s], n.err);
+			cr_expect_eq(n.status, m.status, "%s %s: exit status %d, mono %d",
+				     names[i], scenarios[s], n.status, m.status);
+			rt_test_result_close(&n);
+		}
+		rt_test_result_close(&m);
+		free(exe);
+	}
+	free(ngen);
+	free(dir);
+}
