@@ -101,3 +101,59 @@ Test(jq_engine, failing_install_is_marked_failed_with_the_engine_message)
 	jq_item_close(&it);
 	jq_db_close(&db);
 }
+
+typedef struct order_log {
+	int n;
+	jq_event ev[256];
+} order_log;
+
+static void record(void *ctx, const jq_event *ev)
+{
+	order_log *l = ctx;
+	if (l->n < 256)
+		l->ev[l->n++] = *ev;
+}
+
+static int find_event(const order_log *l, jq_event_kind kind, int64_t id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->ev[i].kind == kind && l->ev[i].id == id)
+			return i;
+	return -1;
+}
+
+Test(jq_engine, priority_2_starts_after_priority_1_and_the_dependencies_it_compiles)
+{
+	if (access(xml, R_OK) != 0)
+		cr_skip_test("Mono's System.Xml.dll is not installed");
+	setenv("NGEN_FAKE_COMPILER_DELAY_MS", "30", 1);
+	char *a1[] = { (char *)xml };
+	char *a2[] = { "/usr/lib/mono/4.5/Accessibility.dll", "/NoDependencies" };
+	int64_t p1, p2;
+	ng_diag d;
+	jq_submit_opts so = { .no_autostart = true };
+	cr_assert_eq(jq_submit(dir, "install", 2, 2, a2, NULL, &so, &p2, NULL, &d), 0);
+	cr_assert_eq(jq_submit(dir, "install", 1, 1, a1, NULL, &so, &p1, NULL, &d), 0);
+	order_log *l = calloc(1, sizeof *l);
+	jq_runner_opts o;
+	jqt_runner_opts(&o, dir, NULL);
+	o.exec = jq_executor_engine();
+	o.on_event = record;
+	o.event_ctx = l;
+	cr_assert_eq(jq_run_to_completion(&o, NULL, &d), 0, "%s", ng_diag_text(&d));
+	int fin1 = find_event(l, JQ_EV_FINISHED, p1), start2 = find_event(l, JQ_EV_STARTED, p2);
+	cr_assert_geq(fin1, 0);
+	cr_assert_gt(start2, fin1, "priority 2 started on the free worker before priority 1 was done");
+	/* Priority 1's install compiled its dependencies inside the item: its
+	 * progress named more than one assembly before it finished. */
+	int assemblies = 0;
+	char last[JQ_EVENT_TEXT] = "";
+	for (int i = 0; i < fin1; i++)
+		if (l->ev[i].kind == JQ_EV_PROGRESS && l->ev[i].id == p1 &&
+		    strcmp(l->ev[i].text, last) != 0) {
+			assemblies++;
+			snprintf(last, sizeof last, "%s", l->ev[i].text);
+		}
+	cr_assert_gt(assemblies, 1, "no dependency was compiled as part of the item");
+	free(l);
+}
