@@ -774,9 +774,11 @@ int jq_reclaim(jq_db *db, int *count)
 	rc = prepare(db, "SELECT id, owner_pid, owner_start, lease_until FROM jq_items"
 		     " WHERE state='running'", &st);
 	if (rc == 0)
-		rc = prepare(db, "UPDATE jq_items SET state='queued', owner_pid=NULL,"
-			     " owner_start=NULL, lease_until=NULL,"
-			     " attempts=max(attempts-1,0) WHERE id=?", &up);
+		rc = prepare(db, "UPDATE jq_items SET owner_pid=NULL, owner_start=NULL,"
+			     " lease_until=NULL, last_error=?2,"
+			     " state=CASE WHEN attempts >= ?3 THEN 'failed' ELSE 'queued' END,"
+			     " finished=CASE WHEN attempts >= ?3 THEN ?4 ELSE finished END"
+			     " WHERE id=?1", &up);
 	double now = jq_now();
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		int pid = sqlite3_column_int(st, 1);
@@ -785,7 +787,16 @@ int jq_reclaim(jq_db *db, int *count)
 		bool mine = pid == db->pid && start == db->pid_start;
 		if (mine || (owner_alive(pid, start) && lease >= now))
 			continue;
+		/* The interrupted run counts as an attempt: an item that kills
+		 * the process running it (a compiler crash) must not come back
+		 * for ever. */
+		char why[160];
+		snprintf(why, sizeof why, "the process running it (pid %d) %s before it finished",
+			 pid, lease < now ? "stopped renewing its lease" : "died");
 		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_text(up, 2, why, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(up, 3, db->policy.max_attempts);
+		sqlite3_bind_double(up, 4, now);
 		if (sqlite3_step(up) != SQLITE_DONE)
 			rc = db_error(db, "reclaiming an item");
 		sqlite3_reset(up);

@@ -9,7 +9,10 @@
  *                        |  \--fail (attempts left)--> queued (not_before
  *                        |                              = now + back-off)
  *                        |  \--fail (no attempts left)--> failed
- *                        \--cancel / owner died--> queued (attempt refunded)
+ *                        |  \--cancel--> queued (attempt refunded)
+ *                        \--owner died--> queued, or failed when that was
+ *                                         the last attempt (a crashing item
+ *                                         must not come back for ever)
  *
  * A claim picks the best ready item and marks it running with the claimer's
  * pid, the pid's start time (so a recycled pid is not mistaken for the
@@ -122,7 +125,9 @@ int jq_fail(jq_db *db, int64_t id, const char *error, bool *final);
 int jq_release(jq_db *db, int64_t id);
 /* Renews the lease and records the progress of a claimed item. */
 int jq_renew(jq_db *db, int64_t id, unsigned done, unsigned total);
-/* Puts items of dead owners and expired leases back. *count may be NULL. */
+/* Puts items of dead owners and expired leases back in the queue (the
+ * interrupted run counts as an attempt; after the last one the item is
+ * failed with the reason). *count may be NULL. */
 int jq_reclaim(jq_db *db, int *count);
 
 /* Counts by priority (index 1..3; index 0 unused). */

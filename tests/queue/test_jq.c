@@ -185,12 +185,39 @@ Test(jq, items_of_a_dead_owner_go_back_to_the_queue)
 	jq_item it;
 	cr_assert_eq(jq_get(&db, id, &it), 0);
 	cr_assert_eq(it.state, JQ_QUEUED);
-	cr_assert_eq(it.attempts, 0, "a crash is not the item's failure");
+	cr_assert_eq(it.attempts, 1, "the interrupted run counts");
+	cr_assert(it.last_error && strstr(it.last_error, "died"), "%s", it.last_error);
 	jq_item_close(&it);
 	cr_assert_eq(claim(3, true), id);
 	/* Our own claims are never reclaimed. */
 	cr_assert_eq(jq_reclaim(&db, &n), 0);
 	cr_assert_eq(n, 0);
+}
+
+Test(jq, an_item_that_keeps_killing_its_runner_is_failed_in_the_end)
+{
+	int64_t id = add(1, "Crash.dll", NULL);
+	for (int round = 0; round < db.policy.max_attempts; round++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			jq_db child;
+			jq_filter f = { 3, true };
+			jq_item it;
+			if (jq_db_open(&child, dir) < 0 || jq_claim(&child, &f, &it) != 0)
+				_exit(1);
+			raise(SIGKILL);   /* the compiler crashed the process */
+		}
+		int st;
+		waitpid(pid, &st, 0);
+		cr_assert(WIFSIGNALED(st), "round %d", round);
+		cr_assert_eq(jq_reclaim(&db, NULL), 0);
+	}
+	jq_item it;
+	cr_assert_eq(jq_get(&db, id, &it), 0);
+	cr_assert_eq(it.state, JQ_FAILED);
+	cr_assert_eq(it.attempts, db.policy.max_attempts);
+	jq_item_close(&it);
+	cr_assert_eq(claim(3, true), 0);
 }
 
 Test(jq, bad_requests_are_refused)
