@@ -386,7 +386,11 @@ static void *worker_main(void *arg)
 		cg__debug_module_begin(m, &w->job->self);
 		w->t_start = now();
 		compile_range(w);
-		m->rc = canceled(w->job) ? NG_ERR_CANCELED : finish_module(w);
+		if (canceled(w->job))
+			m->rc = ng_diag_set(&m->diag, NG_ERR_CANCELED, "compiling %s was canceled",
+					    w->job->req->assembly_path);
+		else
+			m->rc = finish_module(w);
 	}
 	mod_close(m);
 	return NULL;
