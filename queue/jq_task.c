@@ -56,6 +56,26 @@ static int load_entry(void *ctx, const jq_usage_entry *e)
 	return l->rc;
 }
 
+enum { LOG_ROTATE_BYTES = 4 << 20 };
+
+/* Reads a log and its previous generation (<log>.1). A log past
+ * LOG_ROTATE_BYTES becomes the previous generation: rename() is atomic, a
+ * runtime that still has the old file open appends to it harmlessly, and
+ * the next write creates a fresh log. So the logs stay bounded and no line
+ * is lost that falls within one generation. */
+static int read_log(const char *path, loader *l)
+{
+	char *old = xasprintf("%s.1", path);
+	int rc = jq_usage_read(old, load_entry, l);
+	if (rc == 0)
+		rc = jq_usage_read(path, load_entry, l);
+	struct stat st;
+	if (rc == 0 && stat(path, &st) == 0 && st.st_size > LOG_ROTATE_BYTES)
+		rename(path, old);
+	free(old);
+	return rc;
+}
+
 static int load_logs(jq_db *db, const jq_task_opts *o, ng_diag *d)
 {
 	if (sqlite3_exec(db->db, "CREATE TEMP TABLE IF NOT EXISTS jq_use(assembly TEXT, time INTEGER);"
@@ -66,7 +86,7 @@ static int load_logs(jq_db *db, const jq_task_opts *o, ng_diag *d)
 	int rc = 0;
 	if (o->runtime_wide) {
 		char *path = xasprintf("%s/usage/runtime-wide.log", o->cache_dir);
-		rc = jq_usage_read(path, load_entry, &l);
+		rc = read_log(path, &l);
 		free(path);
 	} else {
 		char *apps = xasprintf("%s/usage/apps", o->cache_dir);
@@ -77,7 +97,7 @@ static int load_logs(jq_db *db, const jq_task_opts *o, ng_diag *d)
 			if (n < 5 || strcmp(e->d_name + n - 4, ".log") != 0)
 				continue;
 			char *path = xasprintf("%s/%s", apps, e->d_name);
-			rc = jq_usage_read(path, load_entry, &l);
+			rc = read_log(path, &l);
 			free(path);
 		}
 		if (dir)

@@ -24,6 +24,9 @@
  * Each line is written with one write() on an O_APPEND descriptor, so
  * concurrent writers never interleave (lines stay under PIPE_BUF).
  *
+ * The task rotates a log past 4 MiB to <log>.1 (replacing the older one)
+ * and reads both generations.
+ *
  * The usage directory is created mode 01777 (like /tmp) when the cache's
  * administrator runs the task, so programs run by other users can log too;
  * logging is best effort: when the log cannot be written, the load goes
