@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *dir, *lib_a, *lib_b, *app;
@@ -187,4 +188,31 @@ Test(jq_task, automatic_installs_unused_for_long_are_reclaimed)
 	/* Forgotten: a later run does not reclaim it again. */
 	cr_assert_eq(jq_task_run(&o, &r, &d), 0);
 	cr_assert_eq(r.queued_uninstalls, 0);
+}
+
+Test(jq_task, long_logs_are_rotated_and_both_generations_read)
+{
+	uses(lib_a, 1);
+	char *log = jq_usage_app_log(dir, app);
+	FILE *f = fopen(log, "a");
+	cr_assert(f);
+	long long t = (long long)time(NULL);
+	for (int i = 0; i < 70000; i++)
+		fprintf(f, "%lld\t%s\t%s\tB, Version=1.0.0.0\n", t, app, lib_b);
+	fclose(f);
+	jq_task_opts o;
+	task_opts(&o);
+	o.no_run = true;
+	jq_task_result r;
+	ng_diag d;
+	cr_assert_eq(jq_task_run(&o, &r, &d), 0);
+	cr_assert_eq(r.queued_installs, 1, "B was used often, A once");
+	char *old = xasprintf("%s.1", log);
+	cr_assert_eq(access(old, F_OK), 0, "the long log was not rotated");
+	cr_assert_neq(access(log, F_OK), 0);
+	/* The previous generation still counts. */
+	cr_assert_eq(jq_task_run(&o, &r, &d), 0);
+	cr_assert_eq(r.assemblies_seen, 2);
+	free(old);
+	free(log);
 }
