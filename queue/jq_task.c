@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static double env_num(const char *name, double def)
 {
@@ -93,10 +94,18 @@ static int load_logs(jq_db *db, const jq_task_opts *o, ng_diag *d)
 		DIR *dir = opendir(apps);
 		struct dirent *e;
 		while (rc == 0 && dir && (e = readdir(dir))) {
+			/* X.log (with its X.log.1), or an X.log.1 alone after a
+			 * rotation with no load since. */
 			size_t n = strlen(e->d_name);
-			if (n < 5 || strcmp(e->d_name + n - 4, ".log") != 0)
+			bool cur = n > 4 && strcmp(e->d_name + n - 4, ".log") == 0;
+			bool prev = n > 6 && strcmp(e->d_name + n - 6, ".log.1") == 0;
+			if (!cur && !prev)
 				continue;
-			char *path = xasprintf("%s/%s", apps, e->d_name);
+			char *path = xasprintf("%s/%.*s", apps, (int)(cur ? n : n - 2), e->d_name);
+			if (prev && access(path, F_OK) == 0) {
+				free(path);
+				continue;
+			}
 			rc = read_log(path, &l);
 			free(path);
 		}
