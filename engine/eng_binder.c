@@ -322,10 +322,15 @@ static char *probe_gac(const eng_binder *b, const want *w)
  * version they ask for (it remaps framework versions). */
 static char *probe_framework(const eng_binder *b, const want *w)
 {
-	char *p = xasprintf("%s/4.5/%s.dll", b->mono_lib, w->name);
-	if (candidate_ok(p, w, true))
-		return p;
-	free(p);
+	/* 4.5/Facades holds the reference assemblies portable libraries bind
+	 * to (System.Runtime, netstandard, ...). */
+	static const char *const dirs[] = { "4.5", "4.5/Facades" };
+	for (size_t i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s/%s.dll", b->mono_lib, dirs[i], w->name);
+		if (candidate_ok(p, w, true))
+			return p;
+		free(p);
+	}
 	return NULL;
 }
 

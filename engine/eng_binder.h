@@ -5,7 +5,8 @@
  * (App.exe.config next to the root, or the file of /ExeConfig:EXE) with its
  * <probing privatePath> and <bindingRedirect> elements, and the GAC roots
  * in Mono's layout (NGEN_MONO_LIB, default /usr/lib/mono: gac/ and the
- * framework directory 4.5/; NGEN_GAC adds roots, colon-separated).
+ * framework directory 4.5/ and 4.5/Facades/; NGEN_GAC adds roots,
+ * colon-separated).
  *
  * A reference binds, as the CLR probes: the version after binding
  * redirects; a strong-named reference first in the GAC (exact version),

@@ -186,8 +186,11 @@ int eng_uninstall(eng_cache *c, const eng_request *req, const eng_run_opts *o,
 		for (size_t i = 0; i < nfiles; i++)
 			free(files[i]);
 		free(files);
-	} else
+	} else {
+		/* Killed here, the files are orphans for verify /repair. */
+		eng__fault_point("uninstalled");
 		eng__remove_files(c, files, nfiles);
+	}
 	free(m.path);
 	if (removed_roots)
 		*removed_roots = roots;

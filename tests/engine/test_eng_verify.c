@@ -115,8 +115,10 @@ Test(eng_verify, install_killed_at_every_fault_point)
 		completed += st == 0;
 		assert_committed_intact(dir);
 		if (st == 0) {
-			/* Uninstall it again, killed at each of its points too. */
-			for (int u = 1; u <= 2; u++) {
+			/* Uninstall it again, killed at each of its points too:
+			 * before the commit (nothing changes), after it (the
+			 * files are orphans until verify /repair), and past them. */
+			for (int u = 1; u <= 3; u++) {
 				sh(NULL, "NGEN_FAULT_STEP=%d '%s' --cache '%s' uninstall C", u, ngen_bin(), dir);
 				assert_committed_intact(dir);
 			}
