@@ -9,8 +9,8 @@
 #   ngen compile P.exe; ngen run   native image from ngen
 # and prints the ratios mono/ngen (above 1: ngen is faster), raw and with
 # each runtime's start-up (the hello program, median of 9 runs) subtracted.
-# Each time is the best of 3 runs (the machine is shared; the best run is
-# the one least disturbed by other work).
+# Each time is CPU time (user + system), the best of 3 runs: the machine is
+# shared, and CPU time of the least disturbed run is what code speed is.
 # It also checks that all three print the same output, and that `ngen run`
 # with its images present never maps libLLVM. The target is ngen at least
 # twice as fast as Mono's JIT.
@@ -28,11 +28,14 @@ cp "$fx"/*.exe "$work"/
 mkdir -p "$work/img"
 
 now() { date +%s%N; }
-# seconds CMD...: wall time of one run, output to $work/out
+# seconds CMD...: CPU time (user + system, microseconds) of one run, output
+# to $work/out. CPU time rather than wall time: on a shared machine the wall
+# clock mostly measures the other processes.
 seconds() {
-	local s e
-	s=$(now); "$@" >"$work/out" 2>"$work/err"; local rc=$?; e=$(now)
-	echo "$(( (e - s) / 1000 ))" # microseconds
+	local t rc
+	t=$( { TIMEFORMAT='%3U %3S'; time "$@" >"$work/out" 2>"$work/err"; } 2>&1 )
+	rc=$?
+	awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%d\n", (a[1] + a[2]) * 1e6 }'
 	return $rc
 }
 median9() {
@@ -91,5 +94,5 @@ for p in BenchFib BenchSieve BenchIntLoop BenchFloatLoop; do
 		"$(ratio $((t_jit - up_jit)) $((t_ngen - up_ngen)))" "$(ratio $((t_aot - up_jit)) $((t_ngen - up_ngen)))"
 	echo "  compile: mono --aot $(fmt $(( (c1 - c0) / 1000 ))) s, ngen compile $(fmt $(( (c3 - c2) / 1000 ))) s"
 done
-echo "(times in seconds, best of 3; -su: start-up subtracted; target: jit/ngen >= 2)"
+echo "(CPU seconds, user + system, best of 3; -su: start-up subtracted; target: jit/ngen >= 2)"
 exit $status
