@@ -198,6 +198,37 @@ static int resolve_callee(cg_fn *f, uint32_t token, callee *c)
 	}
 }
 
+/* A function of another image, referenced weakly (NULL when absent). */
+static LLVMValueRef cg__weak_function(cg_mod *m, const char *sym, LLVMTypeRef fnty)
+{
+	LLVMValueRef fn = cg__function(m, sym, fnty);
+	LLVMSetLinkage(fn, LLVMExternalWeakLinkage);
+	return fn;
+}
+
+/* code, or when it is NULL what ngrt_bind_import(self, idx) returns (the
+ * runtime binds the import, or reports why it cannot). */
+static LLVMValueRef cg__bind_if_null(cg_fn *f, LLVMValueRef code, uint32_t idx)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+	LLVMBasicBlockRef bind = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "bind");
+	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "call");
+	LLVMBuildCondBr(B, LLVMBuildIsNull(B, code, ""), bind, go);
+	LLVMPositionBuilderAtEnd(B, bind);
+	LLVMTypeRef ps[] = { M->t_ptr, M->t_i32 };
+	LLVMTypeRef bty = LLVMFunctionType(M->t_ptr, ps, 2, 0);
+	LLVMValueRef args[] = { M->manifest, LLVMConstInt(M->t_i32, idx, 0) };
+	LLVMValueRef bound = LLVMBuildCall2(B, bty, cg__function(M, "ngrt_bind_import", bty), args,
+					    2, "");
+	LLVMBuildBr(B, go);
+	LLVMPositionBuilderAtEnd(B, go);
+	LLVMValueRef phi = LLVMBuildPhi(B, M->t_ptr, "");
+	LLVMValueRef vals[] = { code, bound };
+	LLVMBasicBlockRef from[] = { here, bind };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
 /* The address to call for a resolved (non-intrinsic) callee. */
 static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValueRef *out)
 {
@@ -217,38 +248,27 @@ static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValue
 	if (c->a->dep_index < 0)
 		return cg__fn_exclude(f, "unresolved call", "%s: %s is not a direct "
 				      "reference of the compiled assembly", c->name, c->a->name);
-	if (c->a->hard_hint) {
-		c->a->referenced = 1;
-		*out = cg__function(M, sym, fnty);
-		return 0;
-	}
-	/* Soft binding: the import cell, bound on first use. */
 	uint32_t idx = cg__job_import(f->job, c->a, token);
-	LLVMValueRef cells = LLVMGetNamedGlobal(M->mod, cg__job_import_cells(f->job));
-	if (!cells) {
-		cells = LLVMAddGlobal(M->mod, LLVMArrayType(M->t_ptr, 0), cg__job_import_cells(f->job));
-		LLVMSetVisibility(cells, LLVMHiddenVisibility);
+	LLVMValueRef first;
+	if (c->a->hard_hint) {
+		/* Hard binding: the dependency's symbol, weak so that an image whose
+		 * method was excluded still loads; the import then reports it. */
+		c->a->referenced = 1;
+		first = LLVMBuildBitCast(B, cg__weak_function(M, sym, fnty), M->t_ptr, "");
+	} else {
+		/* Soft binding: the import cell, bound on first use. */
+		LLVMValueRef cells = LLVMGetNamedGlobal(M->mod, cg__job_import_cells(f->job));
+		if (!cells) {
+			cells = LLVMAddGlobal(M->mod, LLVMArrayType(M->t_ptr, 0),
+					      cg__job_import_cells(f->job));
+			LLVMSetVisibility(cells, LLVMHiddenVisibility);
+		}
+		LLVMValueRef ix[] = { LLVMConstInt(M->t_i64, 0, 0), LLVMConstInt(M->t_i64, idx, 0) };
+		LLVMValueRef cell = LLVMBuildInBoundsGEP2(B, LLVMGlobalGetValueType(cells), cells, ix,
+							  2, "");
+		first = LLVMBuildLoad2(B, M->t_ptr, cell, "code");
 	}
-	LLVMValueRef ix[] = { LLVMConstInt(M->t_i64, 0, 0), LLVMConstInt(M->t_i64, idx, 0) };
-	LLVMValueRef cell = LLVMBuildInBoundsGEP2(B, LLVMGlobalGetValueType(cells), cells, ix, 2, "");
-	LLVMValueRef code = LLVMBuildLoad2(B, M->t_ptr, cell, "code");
-	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
-	LLVMBasicBlockRef bind = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "bind");
-	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "call");
-	LLVMBuildCondBr(B, LLVMBuildIsNull(B, code, ""), bind, go);
-	LLVMPositionBuilderAtEnd(B, bind);
-	LLVMTypeRef ps[] = { M->t_ptr, M->t_i32 };
-	LLVMTypeRef bty = LLVMFunctionType(M->t_ptr, ps, 2, 0);
-	LLVMValueRef args[] = { M->manifest, LLVMConstInt(M->t_i32, idx, 0) };
-	LLVMValueRef bound = LLVMBuildCall2(B, bty, cg__function(M, "ngrt_bind_import", bty), args,
-					    2, "");
-	LLVMBuildBr(B, go);
-	LLVMPositionBuilderAtEnd(B, go);
-	LLVMValueRef phi = LLVMBuildPhi(B, M->t_ptr, "");
-	LLVMValueRef vals[] = { code, bound };
-	LLVMBasicBlockRef from[] = { here, bind };
-	LLVMAddIncoming(phi, vals, from, 2);
-	*out = LLVMBuildBitCast(B, phi, LLVMPointerType(fnty, 0), "");
+	*out = LLVMBuildBitCast(B, cg__bind_if_null(f, first, idx), LLVMPointerType(fnty, 0), "");
 	return 0;
 }
 
@@ -432,11 +452,19 @@ void cg__cctor_check(cg_fn *f, cg_asm *a, uint32_t type_row)
 			run);
 	LLVMPositionBuilderAtEnd(B, run);
 	LLVMTypeRef vty = LLVMFunctionType(M->t_void, NULL, 0, 0);
-	LLVMValueRef cctor = LLVMGetNamedFunction(M->mod, cctor_sym);
-	if (!cctor) {
-		cctor = LLVMAddFunction(M->mod, cctor_sym, vty);
-		if (self)
+	LLVMValueRef cctor;
+	if (self) {
+		cctor = LLVMGetNamedFunction(M->mod, cctor_sym);
+		if (!cctor) {
+			cctor = LLVMAddFunction(M->mod, cctor_sym, vty);
 			LLVMSetVisibility(cctor, LLVMProtectedVisibility);
+		}
+	} else {
+		/* As for hard-bound calls: weak, reported through the import
+		 * when the dependency's image lacks it. */
+		uint32_t idx = cg__job_import(f->job, a, MD_TOKEN(MD_T_METHODDEF, a->cctor_of[type_row]));
+		cctor = cg__bind_if_null(f, LLVMBuildBitCast(B, cg__weak_function(M, cctor_sym, vty),
+							  M->t_ptr, ""), idx);
 	}
 	LLVMTypeRef ps[] = { LLVMPointerType(M->t_i32, 0), LLVMPointerType(vty, 0) };
 	LLVMTypeRef rty = LLVMFunctionType(M->t_void, ps, 2, 0);
@@ -529,6 +557,9 @@ static int resolve_field(cg_fn *f, uint32_t token, field *out)
 		return cg__fn_exclude(f, cat, "static field %s: %s", fname, why);
 	if (out->kind == CG_K_BYREF || out->kind == CG_K_VOID)
 		return cg__fn_exclude(f, "invalid signature", "static field %s of a byref type", fname);
+	if (fa != f->a && fa->is_bcl)
+		return cg__fn_exclude(f, "static field of the class library",
+				      "static field %s of the class library is not supported", fname);
 	if (fa != f->a && (fa->dep_index < 0 || !fa->hard_hint))
 		return cg__fn_exclude(f, "static field of another assembly",
 				      "static field %s of %s, which is not hard-bound "
