@@ -50,6 +50,7 @@ struct jq_runner {
 	int in_flight;
 	bool paused, is_idle, stopping, stopped, pass_pending;
 	int closing, stop_rc;
+	int fg_fd;                      /* foreground lock, or -1 */
 	double last_active;             /* last time idle or running, monotonic */
 	jq_run_stats stats;
 };
@@ -227,6 +228,8 @@ static void finish_stop(jq_runner *r)
 	if (r->stopped)
 		return;
 	r->stopped = true;
+	jq_foreground_leave(r->fg_fd);
+	r->fg_fd = -1;
 	uv_handle_t *hs[] = { (uv_handle_t *)&r->poll, (uv_handle_t *)&r->beat,
 			      (uv_handle_t *)&r->idle_timer,
 			      (uv_handle_t *)&r->progress_async, (uv_handle_t *)&r->pass_soon };
@@ -431,6 +434,22 @@ int jq_runner_new(uv_loop_t *loop, const jq_runner_opts *o, jq_runner **out, ng_
 		r->db.policy = o->policy;
 	r->cache_dir = xstrdup(o->cache_dir);
 	r->o.cache_dir = r->cache_dir;
+	r->fg_fd = -1;
+	if (o->hold_foreground) {
+		rc = jq_foreground_enter(r->cache_dir, &r->fg_fd);
+		if (rc < 0) {
+			if (rc == -EACCES || rc == -EPERM || rc == -EROFS)
+				rc = ng_diag_set(d, NG_ERR_PERM, "administrative rights are needed"
+						 " to run the queued items of %s", r->cache_dir);
+			else
+				rc = ng_diag_set(d, rc, "cannot take the foreground lock of %s: %s",
+						 r->cache_dir, ng_strerror(rc));
+			jq_db_close(&r->db);
+			free(r->cache_dir);
+			free(r);
+			return rc;
+		}
+	}
 	r->idle = o->idle;
 	if (!r->idle) {
 		r->idle = o->idle_gated ? jq_idle_procstat_new(NULL) : jq_idle_always_new();

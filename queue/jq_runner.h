@@ -45,6 +45,9 @@ typedef struct jq_runner_opts {
 	bool honour_pause;              /* the service: obey `queue pause` */
 	bool honour_foreground;         /* the service: wait for manual commands */
 	bool polite;                    /* low CPU and I/O priority workers */
+	bool hold_foreground;           /* a manual eqi (command or console):
+	                                 * hold the foreground lock while
+	                                 * running, so the service holds back */
 	bool exit_when_empty;           /* stop when nothing is left to do */
 	const jq_executor *exec;        /* borrowed; jq_executor_engine() for real work */
 	jq_idle *idle;                  /* borrowed; NULL: /proc/stat source */

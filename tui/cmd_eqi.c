@@ -5,14 +5,14 @@
  * the service, and returns when they are done -- including items of those
  * priorities that another process (the service, another eqi) is running.
  * Items are claimed atomically, so nothing runs twice. While eqi runs it
- * holds the foreground lock: the service starts no new work meanwhile. */
+ * holds the foreground lock (jq_runner_opts.hold_foreground): the service
+ * starts no new work meanwhile. */
 #include "tui/cmd.h"
 
 #include "base/err.h"
 #include "base/xmalloc.h"
 #include "engine/eng.h"
 #include "queue/jq_exec.h"
-#include "queue/jq_lock.h"
 #include "queue/jq_runner.h"
 
 #include <errno.h>
@@ -47,32 +47,19 @@ int tui_cmd_eqi(const tui_globals *g, int argc, char **argv)
 	if (argc == 1)
 		prio = argv[0][0] - '0';
 	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
-	int fg = -1;
-	int rc = jq_foreground_enter(cache, &fg);
-	if (rc == -EACCES || rc == -EPERM || rc == -EROFS) {
-		fprintf(stderr, "ngen: administrative rights are needed to run the queued items"
-			" of %s\n", cache);
-		free(cache);
-		return NGEN_EXIT_PERM;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "ngen: cannot use the cache %s: %s\n", cache, ng_strerror(rc));
-		free(cache);
-		return (rc == -EACCES || rc == -EROFS) ? NGEN_EXIT_PERM : NGEN_EXIT_FAILED;
-	}
 	jq_runner_opts o = {
 		.cache_dir = cache,
 		.max_priority = prio,
 		.exec = jq_executor_engine(),
 		.on_event = print_event,
 		.event_ctx = (void *)g,
+		.hold_foreground = true,
 	};
 	jq_policy_default(&o.policy);
 	o.policy.backoff_s = 2;   /* someone is waiting at the terminal */
 	jq_run_stats st;
 	ng_diag d;
-	rc = jq_run_to_completion(&o, &st, &d);
-	jq_foreground_leave(fg);
+	int rc = jq_run_to_completion(&o, &st, &d);
 	free(cache);
 	if (rc < 0) {
 		fprintf(stderr, "ngen: %s\n", ng_diag_text(&d));

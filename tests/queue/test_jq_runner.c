@@ -178,3 +178,28 @@ Test(jq_runner, polite_workers_run_at_low_cpu_and_io_priority)
 	/* The process itself (the loop, a foreground eqi) is not lowered. */
 	cr_assert_eq(getpriority(PRIO_PROCESS, 0), 0);
 }
+
+#include "queue/jq_lock.h"
+
+static int fg_seen = -1;
+
+static int fg_run(void *ctx, const char *d, const jq_item *it, jq_progress_fn progress,
+		  void *pctx, const volatile int *cancel, ng_diag *diag)
+{
+	fg_seen = jq_foreground_active(d);
+	return 0;
+}
+
+Test(jq_runner, a_manual_eqi_holds_the_foreground_lock_while_it_runs)
+{
+	static const jq_executor ex = { fg_run, NULL };
+	jqt_add(dir, 1, "A.dll", NULL);
+	jq_runner_opts o;
+	jqt_runner_opts(&o, dir, NULL);
+	o.exec = &ex;
+	o.hold_foreground = true;
+	ng_diag d;
+	cr_assert_eq(jq_run_to_completion(&o, NULL, &d), 0);
+	cr_assert_eq(fg_seen, 1);
+	cr_assert_not(jq_foreground_active(dir), "released when done");
+}
