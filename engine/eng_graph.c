@@ -393,7 +393,9 @@ int eng__graph_compile(eng_cache *c, eng__graph *g, bool force_root,
 					 .scenario = g->scenario, .index = pc.index, .total = pc.total };
 			o->on_event(o->ctx, &ev);
 		}
-		if (!(force_root && i == 0) && reusable(c, g, i, d)) {
+		/* reusable() also finds the row and file this image replaces. */
+		bool reuse = reusable(c, g, i, d);
+		if (reuse && !(force_root && i == 0)) {
 			n->reused = true;
 			free(n->rel);
 			n->rel = xstrdup(n->old_rel);

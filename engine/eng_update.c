@@ -4,9 +4,13 @@
  * first recorded invalid in one transaction (so display, the runtime and a
  * crash in the middle all see the truth), then rebuilt one by one,
  * dependencies first, each in its own binding context (the config key it
- * was installed with) and its own transaction. An image whose assembly is
- * gone or no longer binds stays invalid with the reason, and the update
- * reports it as failed. */
+ * was installed with) and its own transaction. An image a root reaches
+ * with dependencies is rebuilt the way its root was installed: its
+ * references are bound afresh and a dependency without a valid image
+ * (newly referenced, or another version chosen by an edited .config) is
+ * compiled too; images no root reaches any more then go. An image whose
+ * assembly is gone or no longer binds stays invalid with the reason, and
+ * the update reports it as failed. */
 #include "engine/eng_int.h"
 
 #include <stdlib.h>
@@ -47,18 +51,102 @@ static int mark_invalid(eng_cache *c, eng__invalid *v, size_t n, ng_diag *d)
 	return rc;
 }
 
-static int rebuild_one(eng_cache *c, const eng__invalid *inv, const eng_run_opts *o, ng_diag *d)
+/* The images some root reaches with its dependencies (not through a
+ * /NoDependencies root only): sorted ids. Rebuilding one of them binds
+ * its references afresh and compiles the dependencies that have no valid
+ * image yet (a reference added by a recompile, another version chosen by
+ * an edited .config), as the install of its root would. */
+static int load_deep(eng_cache *c, int64_t **ids, size_t *n, ng_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = eng__prepare(c, "WITH RECURSIVE reach(id) AS ("
+			      " SELECT image_id FROM roots WHERE nodeps = 0"
+			      " UNION SELECT e.dep_image_id FROM image_deps e JOIN reach r"
+			      " ON e.image_id = r.id WHERE e.dep_image_id IS NOT NULL)"
+			      " SELECT id FROM reach ORDER BY id", &st, d);
+	*ids = NULL;
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	return bsearch(&id, ids, n, sizeof *ids, cmp_i64) != NULL;
+}
+
+typedef struct done_set {
+	int64_t *ids;          /* images compiled in this update, unsorted */
+	size_t n;
+} done_set;
+
+static bool was_done(const done_set *s, int64_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ids[i] == id)
+			return true;
+	return false;
+}
+
+static int rebuild_one(eng_cache *c, const eng__invalid *inv, bool deep, done_set *done,
+		       const eng_run_opts *o, ng_diag *d)
 {
 	eng__graph g;
 	int rc = eng__graph_init_key(&g, inv->path, inv->config, inv->scenario, d);
 	if (rc == 0)
-		rc = eng__graph_build(&g, inv->path, false, d);
+		rc = eng__graph_build(&g, inv->path, deep, d);
 	if (rc == 0)
 		rc = eng__graph_compile(c, &g, true, o, d);
 	if (rc == 0)
 		rc = eng__commit_graph(c, &g, NULL, NULL, "update", d);
+	for (size_t k = 0; rc == 0 && k < g.norder; k++) {
+		eng__node *n = &g.nodes[g.order[k]];
+		if (n->reused)
+			continue;
+		done->ids = xrealloc(done->ids, (done->n + 1) * sizeof *done->ids);
+		done->ids[done->n++] = n->image_id;
+	}
 	eng__graph_close(&g);
 	return rc;
+}
+
+/* Images no root reaches any more (a dependency replaced by another
+ * version) go, with their files, after the rebuilds. */
+static int collect_garbage(eng_cache *c, const eng_run_opts *o, ng_diag *d)
+{
+	char **files = NULL;
+	size_t nfiles = 0;
+	unsigned count = 0;
+	int rc = eng_tx_begin(c, d);
+	if (rc == 0)
+		rc = eng__compute_live(c, d);
+	if (rc == 0)
+		rc = eng__delete_dead(c, &files, &nfiles, &count, o, d);
+	if (rc == 0 && count)
+		eng_log(c, "update", "%u image(s) no root needs any more removed", count);
+	if (rc == 0)
+		rc = eng_tx_commit(c, d);
+	if (rc < 0) {
+		eng_tx_rollback(c);
+		for (size_t i = 0; i < nfiles; i++)
+			free(files[i]);
+		free(files);
+		return rc;
+	}
+	eng__remove_files(c, files, nfiles);
+	return 0;
 }
 
 /* Records why a rebuild failed, so display shows it until it works. */
@@ -138,11 +226,18 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 		rc = mark_invalid(c, inv, n, d);
 	r.checked = (unsigned)checked;
 	r.invalid = (unsigned)n;
-	int64_t *rebuilt = xcalloc(n + 1, sizeof *rebuilt);
+	int64_t *deep = NULL;
+	size_t ndeep = 0;
+	if (rc == 0 && rebuild)
+		rc = load_deep(c, &deep, &ndeep, d);
+	done_set done = { NULL, 0 };
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		emit_invalid(o, &inv[i], i, n);
-		if (!rebuild)
+		/* Rebuilt already as a dependency of an earlier one. */
+		if (!rebuild || was_done(&done, inv[i].image_id)) {
+			r.rebuilt += rebuild;
 			continue;
+		}
 		if (o && o->cancel && *o->cancel) {
 			rc = ng_diag_set(d, NG_ERR_CANCELED, "update canceled; %u image(s) rebuilt, "
 					 "%zu still invalid", r.rebuilt, n - i);
@@ -150,7 +245,8 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 		}
 		ng_diag one;
 		ng_diag_clear(&one);
-		int brc = rebuild_one(c, &inv[i], o, &one);
+		bool is_deep = has_id(deep, ndeep, inv[i].image_id);
+		int brc = rebuild_one(c, &inv[i], is_deep, &done, o, &one);
 		if (brc == NG_ERR_CANCELED) {
 			rc = ng_diag_set(d, brc, "%s", ng_diag_text(&one));
 		} else if (brc < 0) {
@@ -158,11 +254,14 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 			record_failure(c, &inv[i], ng_diag_text(&one));
 			eng__emit(o, ENG_EV_MESSAGE, inv[i].identity, ng_diag_text(&one));
 		} else
-			rebuilt[r.rebuilt++] = inv[i].image_id;
+			r.rebuilt++;
 	}
-	if (rc == 0 && r.rebuilt)
-		rc = refresh_edges(c, rebuilt, r.rebuilt, d);
-	free(rebuilt);
+	if (rc == 0 && done.n)
+		rc = refresh_edges(c, done.ids, done.n, d);
+	if (rc == 0 && done.n)
+		rc = collect_garbage(c, o, d);
+	free(done.ids);
+	free(deep);
 	eng__invalid_free(inv, n);
 	if (res)
 		*res = r;

@@ -98,6 +98,9 @@ Test(eng_update, recompiled_dependency_rebuilds_only_affected_images)
 	cr_assert_eq(created_of(c, "Shared"), shared_before);
 	cr_assert_eq(eng_update(c, true, NULL, &r, &d), 0);
 	cr_assert_eq(r.invalid, 0, "all native images are up to date after the update");
+	eng_verify_result v;
+	cr_assert_eq(eng_verify(c, false, NULL, &v, &d), 0);
+	cr_assert_eq(v.problems, 0, "the replaced image files are gone, the new ones recorded");
 	free(before_d); free(hash_d); free(cexe); free(app);
 	eng_cache_free(c);
 }
@@ -154,5 +157,36 @@ Test(eng_update, missing_assembly_stays_invalid_and_update_fails)
 	cr_assert_eq(r.failed, 2);
 	cr_assert_eq(q(c, "SELECT count(*) FROM images WHERE status = 'invalid' AND reason LIKE '%D.dll%'"), 2);
 	free(exe); free(app);
+	eng_cache_free(c);
+}
+
+Test(eng_update, new_reference_of_a_recompiled_root_is_compiled_too)
+{
+	char *dir;
+	eng_cache *c = cache_new(&dir);
+	char *app = fixture_copy("chain");
+	char *exe = xasprintf("%s/C.exe", app);
+	ng_diag d;
+	cr_assert_eq(run_install(c, &d, exe, NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(q(c, "SELECT count(*) FROM images"), 5);
+	/* C recompiled with a reference to the new E.dll. */
+	cr_assert_eq(sh(NULL, "cp '%s' '%s' '%s/'", fx("chain-c2/C.exe"), fx("chain-c2/E.dll"), app), 0);
+	eng_update_result r;
+	cr_assert_eq(eng_update(c, true, NULL, &r, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(r.invalid, 1, "only C is invalid");
+	cr_assert_eq(r.rebuilt, 1);
+	cr_assert_eq(q(c, "SELECT count(*) FROM images"), 6, "E has an image now");
+	cr_assert_eq(q(c, "SELECT count(*) FROM image_deps e JOIN assemblies a ON a.id = e.dep_assembly_id"
+		       " WHERE a.name = 'E' AND e.dep_image_id IS NOT NULL"), 1);
+	eng_verify_result v;
+	cr_assert_eq(eng_verify(c, false, NULL, &v, &d), 0);
+	cr_assert_eq(v.problems, 0, "E's image is reachable from the root");
+	/* Back to the old C: E is no longer referenced and goes. */
+	cr_assert_eq(sh(NULL, "cp '%s' '%s/'", fx("chain/C.exe"), app), 0);
+	cr_assert_eq(eng_update(c, true, NULL, &r, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(q(c, "SELECT count(*) FROM images"), 5);
+	cr_assert_eq(eng_verify(c, false, NULL, &v, &d), 0);
+	cr_assert_eq(v.problems, 0);
+	free(exe); free(app); free(dir);
 	eng_cache_free(c);
 }
