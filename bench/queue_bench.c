@@ -15,6 +15,7 @@
 #include "queue/jq_exec.h"
 #include "queue/jq_runner.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,33 @@ static double run_items(const jq_executor *ex, int workers, int n, char **names,
 	return t;
 }
 
+/* The same 8 CPU-bound units on plain threads, no queue: 1 thread, then
+ * 2 threads with 4 each. Its ratio is what this machine allows right now
+ * (other processes share the cores), the ceiling for the queue's ratio. */
+static void *burn4(void *p)
+{
+	jq_item it = { .id = 1 };
+	for (int i = 0; i < 4; i++)
+		cpu_run(NULL, NULL, &it, NULL, NULL, &(volatile int){ 0 }, NULL);
+	return p;
+}
+
+static void c_baseline(void)
+{
+	double t0 = now();
+	burn4(NULL);
+	burn4(NULL);
+	double t1 = now();
+	pthread_t a, b;
+	pthread_create(&a, NULL, burn4, NULL);
+	pthread_create(&b, NULL, burn4, NULL);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	double t2 = now();
+	printf("C baseline, same 8 units on plain threads: 1 thread %.2f s, 2 threads %.2f s,"
+	       " ratio %.2f (the machine's ceiling now)\n", t1 - t0, t2 - t1, (t2 - t1) / (t1 - t0));
+}
+
 static void parallel(const jq_executor *ex, char **names, const char *what)
 {
 	double t1 = run_items(ex, 1, 8, names, names != NULL);
@@ -169,6 +197,7 @@ int main(int argc, char **argv)
 		char what[96];
 		snprintf(what, sizeof what, "fake CPU-bound compile of %.0f ms each", cpu_ms);
 		parallel(&cpu_exec, NULL, what);
+		c_baseline();
 		return 0;
 	}
 	if (argc >= 11 && strcmp(argv[1], "parallel") == 0 && strcmp(argv[2], "engine") == 0) {
