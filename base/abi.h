@@ -116,11 +116,21 @@ typedef struct ng_manifest_method {
 } ng_manifest_method;
 
 /* A soft-bound call: the cell holds NULL until the runtime binds it (on
- * first use, through ngrt_bind_import) to the target method's code. */
+ * first use, through ngrt_bind_import) to the target method's code.
+ * The token's table says what the cell binds to (same layout, same
+ * format number: only the meaning of a token kind was added):
+ *   MethodDef (0x06...): the method's code, as above;
+ *   Field (0x04...): the address of a static field's storage in the
+ *     dependency's image, its symbol ngs_<mvid>_<token>;
+ *   TypeDef (0x02...): the address of a type's initialisation state in
+ *     the dependency's image, its symbol ngt_<mvid>_<token>.
+ * Hard-bound references (direct, weak symbols) also have an import each,
+ * which compiled code binds only when the weak symbol is missing (the
+ * dependency excluded that method): ngrt_bind_import then reports why. */
 typedef struct ng_manifest_import {
 	void **cell;
 	uint32_t dep_index;          /* into deps */
-	uint32_t token;              /* MethodDef token in that dependency */
+	uint32_t token;              /* MethodDef, Field or TypeDef token in that dependency */
 } ng_manifest_import;
 
 typedef struct ng_manifest {

@@ -23,6 +23,7 @@
 #include "base/abi_bcl.h"
 #include "base/strbuf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@ typedef struct callee {
 	const md_method_sig *sig; /* the signature that gives the ABI */
 	cg_asm *sig_asm;          /* whose metadata sig belongs to */
 	const char *name;         /* Namespace.Type::Method, for reasons */
+	int string_op;            /* System.String::get_Length (1) / get_Chars (2), inline */
 } callee;
 
 static const char *token_text(cg_fn *f, cg_asm *a, uint32_t token)
@@ -127,6 +129,22 @@ static int resolve_methoddef(cg_fn *f, cg_asm *a, uint32_t row, callee *c)
 	return 0;
 }
 
+/* The string members compiled inline: Length and the indexer. */
+static int string_intrinsic_of(cg_asm *da, uint32_t trow, const char *name,
+			       const md_method_sig *sig)
+{
+	const char *ns, *tn;
+	if (!da->is_corlib || md_type_name(da->img, MD_TOKEN(MD_T_TYPEDEF, trow), &ns, &tn) ||
+	    strcmp(ns, "System") != 0 || strcmp(tn, "String") != 0)
+		return 0;
+	if (strcmp(name, "get_Length") == 0 && sig->nparams == 0 && sig->ret->elem == MD_ELEM_I4)
+		return 1;
+	if (strcmp(name, "get_Chars") == 0 && sig->nparams == 1 &&
+	    sig->params[0]->elem == MD_ELEM_I4 && sig->ret->elem == MD_ELEM_CHAR)
+		return 2;
+	return 0;
+}
+
 static int resolve_memberref(cg_fn *f, uint32_t token, callee *c)
 {
 	cg_asm *a = f->a;
@@ -145,14 +163,18 @@ static int resolve_memberref(cg_fn *f, uint32_t token, callee *c)
 	if (MD_TOKEN_TABLE(parent) != MD_T_TYPEREF && MD_TOKEN_TABLE(parent) != MD_T_TYPEDEF)
 		return cg__fn_exclude(f, "varargs", "call to %s (vararg or module method) is not "
 				      "supported", c->name);
-	if (sig->callconv & MD_CC_HASTHIS)
-		return cg__fn_exclude(f, "call to an instance method",
-				      "call to instance method %s is not supported", c->name);
 	cg_asm *da;
 	uint32_t trow;
 	const char *why;
 	if (cg__asm_resolve_type(f->job, a, parent, f->ar, &da, &trow, &why))
 		return cg__fn_exclude(f, "unresolved call", "%s: %s", c->name, why);
+	if (sig->callconv & MD_CC_HASTHIS) {
+		c->string_op = string_intrinsic_of(da, trow, name, sig);
+		if (c->string_op)
+			return 0;
+		return cg__fn_exclude(f, "call to an instance method",
+				      "call to instance method %s is not supported", c->name);
+	}
 	if (da->is_corlib) {
 		const char *ns, *tn;
 		md_type_name(da->img, MD_TOKEN(MD_T_TYPEDEF, trow), &ns, &tn);
@@ -229,6 +251,21 @@ static LLVMValueRef cg__bind_if_null(cg_fn *f, LLVMValueRef code, uint32_t idx)
 	return phi;
 }
 
+/* What a soft-bound import of (dep, token) holds: the cell's value, bound
+ * on first use (see ng_manifest_import in base/abi.h). */
+static LLVMValueRef import_address(cg_fn *f, cg_asm *dep, uint32_t token)
+{
+	uint32_t idx = cg__job_import(f->job, dep, token);
+	LLVMValueRef cells = LLVMGetNamedGlobal(M->mod, cg__job_import_cells(f->job));
+	if (!cells) {
+		cells = LLVMAddGlobal(M->mod, LLVMArrayType(M->t_ptr, 0), cg__job_import_cells(f->job));
+		LLVMSetVisibility(cells, LLVMHiddenVisibility);
+	}
+	LLVMValueRef ix[] = { LLVMConstInt(M->t_i64, 0, 0), LLVMConstInt(M->t_i64, idx, 0) };
+	LLVMValueRef cell = LLVMBuildInBoundsGEP2(B, LLVMGlobalGetValueType(cells), cells, ix, 2, "");
+	return cg__bind_if_null(f, LLVMBuildLoad2(B, M->t_ptr, cell, "cell"), idx);
+}
+
 /* The address to call for a resolved (non-intrinsic) callee. */
 static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValueRef *out)
 {
@@ -248,27 +285,18 @@ static int callee_address(cg_fn *f, const callee *c, LLVMTypeRef fnty, LLVMValue
 	if (c->a->dep_index < 0)
 		return cg__fn_exclude(f, "unresolved call", "%s: %s is not a direct "
 				      "reference of the compiled assembly", c->name, c->a->name);
-	uint32_t idx = cg__job_import(f->job, c->a, token);
-	LLVMValueRef first;
+	LLVMValueRef code;
 	if (c->a->hard_hint) {
 		/* Hard binding: the dependency's symbol, weak so that an image whose
 		 * method was excluded still loads; the import then reports it. */
 		c->a->referenced = 1;
-		first = LLVMBuildBitCast(B, cg__weak_function(M, sym, fnty), M->t_ptr, "");
+		uint32_t idx = cg__job_import(f->job, c->a, token);
+		code = cg__bind_if_null(f, LLVMBuildBitCast(B, cg__weak_function(M, sym, fnty),
+							    M->t_ptr, ""), idx);
 	} else {
-		/* Soft binding: the import cell, bound on first use. */
-		LLVMValueRef cells = LLVMGetNamedGlobal(M->mod, cg__job_import_cells(f->job));
-		if (!cells) {
-			cells = LLVMAddGlobal(M->mod, LLVMArrayType(M->t_ptr, 0),
-					      cg__job_import_cells(f->job));
-			LLVMSetVisibility(cells, LLVMHiddenVisibility);
-		}
-		LLVMValueRef ix[] = { LLVMConstInt(M->t_i64, 0, 0), LLVMConstInt(M->t_i64, idx, 0) };
-		LLVMValueRef cell = LLVMBuildInBoundsGEP2(B, LLVMGlobalGetValueType(cells), cells, ix,
-							  2, "");
-		first = LLVMBuildLoad2(B, M->t_ptr, cell, "code");
+		code = import_address(f, c->a, token);
 	}
-	*out = LLVMBuildBitCast(B, cg__bind_if_null(f, first, idx), LLVMPointerType(fnty, 0), "");
+	*out = LLVMBuildBitCast(B, code, LLVMPointerType(fnty, 0), "");
 	return 0;
 }
 
@@ -298,11 +326,46 @@ static int emit_call(cg_fn *f, LLVMValueRef target, LLVMTypeRef fnty, cg_kind re
 	return 0;
 }
 
+/* s.Length and s[i] on a System.String (base/abi.h's ngrt_string). */
+static int string_member(cg_fn *f, int op)
+{
+	cg_sv s, i = { 0 };
+	if ((op == 2 && cg__pop(f, &i)) || cg__pop(f, &s))
+		return -1;
+	if (s.st != CG_ST_OBJ)
+		return cg__fn_exclude(f, "invalid IL", "invalid IL: string member on a non-reference");
+	cg__throw_if(f, LLVMBuildIsNull(B, s.v, ""), NGRT_EX_NULL_REFERENCE);
+	LLVMValueRef off = LLVMConstInt(M->t_i64, offsetof(ngrt_string, length), 0);
+	LLVMValueRef lp = LLVMBuildBitCast(B, LLVMBuildGEP2(B, M->t_i8, s.v, &off, 1, ""),
+					   LLVMPointerType(M->t_i32, 0), "");
+	LLVMValueRef len = LLVMBuildLoad2(B, M->t_i32, lp, "len");
+	if (op == 1) {
+		cg__push(f, len, CG_ST_I4);
+		return 0;
+	}
+	if (i.st != CG_ST_I4)
+		return cg__fn_exclude(f, "invalid IL", "invalid IL: string index is not an int32");
+	cg__throw_if(f, LLVMBuildICmp(B, LLVMIntUGE, i.v, len, ""), NGRT_EX_INDEX_OUT_OF_RANGE);
+	LLVMValueRef coff = LLVMConstInt(M->t_i64, offsetof(ngrt_string, chars), 0);
+	LLVMValueRef chars = LLVMBuildBitCast(B, LLVMBuildGEP2(B, M->t_i8, s.v, &coff, 1, ""),
+					      LLVMPointerType(M->t_i16, 0), "");
+	LLVMValueRef idx = LLVMBuildZExt(B, i.v, M->t_i64, "");
+	LLVMValueRef ch = LLVMBuildLoad2(B, M->t_i16, LLVMBuildGEP2(B, M->t_i16, chars, &idx, 1, ""), "");
+	cg__push(f, LLVMBuildZExt(B, ch, M->t_i32, ""), CG_ST_I4);
+	return 0;
+}
+
 int cg__op_call(cg_fn *f, const cg_insn *in)
 {
 	callee c;
+	if (in->op == CG_OP_CALLVIRT && MD_TOKEN_TABLE(in->token) != MD_T_MEMBERREF)
+		return cg__fn_exclude(f, "virtual call", "virtual calls are not supported");
 	if (resolve_callee(f, in->token, &c))
 		return -1;
+	if (c.string_op)
+		return string_member(f, c.string_op);
+	if (in->op == CG_OP_CALLVIRT)
+		return cg__fn_exclude(f, "virtual call", "virtual calls are not supported");
 	cg_kind ret, params[256];
 	if (cg__sig_kinds(f, c.sig_asm, c.sig, &ret, params, "callee"))
 		return -1;
@@ -437,35 +500,40 @@ void cg__cctor_check(cg_fn *f, cg_asm *a, uint32_t type_row)
 {
 	char state_sym[CG_SYMBOL_MAX], cctor_sym[CG_SYMBOL_MAX];
 	int self = a == cg__job_self(f->job);
+	uint32_t cctor_token = MD_TOKEN(MD_T_METHODDEF, a->cctor_of[type_row]);
 	cg__symbol(state_sym, "ngt", a->mvid, MD_TOKEN(MD_T_TYPEDEF, type_row));
-	cg__symbol(cctor_sym, "ngm", a->mvid, MD_TOKEN(MD_T_METHODDEF, a->cctor_of[type_row]));
-	if (!self)
-		a->referenced = 1;
-	else
+	cg__symbol(cctor_sym, "ngm", a->mvid, cctor_token);
+	LLVMTypeRef vty = LLVMFunctionType(M->t_void, NULL, 0, 0);
+	LLVMValueRef state, cctor;
+	if (self) {
 		cg__mod_ref(M, a->cctor_of[type_row]);
-	LLVMValueRef state = LLVMBuildBitCast(B, cg__data(M, state_sym, self),
-					      LLVMPointerType(M->t_i32, 0), "");
+		state = cg__data(M, state_sym, 1);
+		cctor = LLVMGetNamedFunction(M->mod, cctor_sym);
+		if (!cctor) {
+			cctor = LLVMAddFunction(M->mod, cctor_sym, vty);
+			LLVMSetVisibility(cctor, LLVMProtectedVisibility);
+		}
+	} else if (a->hard_hint) {
+		/* The state is always defined; the .cctor is weak, reported
+		 * through its import when the dependency excluded it. */
+		a->referenced = 1;
+		state = cg__data(M, state_sym, 0);
+		uint32_t idx = cg__job_import(f->job, a, cctor_token);
+		cctor = cg__bind_if_null(f, LLVMBuildBitCast(B, cg__weak_function(M, cctor_sym, vty),
+							  M->t_ptr, ""), idx);
+	} else {
+		state = import_address(f, a, MD_TOKEN(MD_T_TYPEDEF, type_row));
+		cctor = NULL;   /* bound only when the state says it has not run */
+	}
+	state = LLVMBuildBitCast(B, state, LLVMPointerType(M->t_i32, 0), "");
 	LLVMValueRef st = LLVMBuildLoad2(B, M->t_i32, state, "");
 	LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "cctor");
 	LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(M->ctx, f->fn, "");
 	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, st, LLVMConstInt(M->t_i32, 2, 0), ""), done,
 			run);
 	LLVMPositionBuilderAtEnd(B, run);
-	LLVMTypeRef vty = LLVMFunctionType(M->t_void, NULL, 0, 0);
-	LLVMValueRef cctor;
-	if (self) {
-		cctor = LLVMGetNamedFunction(M->mod, cctor_sym);
-		if (!cctor) {
-			cctor = LLVMAddFunction(M->mod, cctor_sym, vty);
-			LLVMSetVisibility(cctor, LLVMProtectedVisibility);
-		}
-	} else {
-		/* As for hard-bound calls: weak, reported through the import
-		 * when the dependency's image lacks it. */
-		uint32_t idx = cg__job_import(f->job, a, MD_TOKEN(MD_T_METHODDEF, a->cctor_of[type_row]));
-		cctor = cg__bind_if_null(f, LLVMBuildBitCast(B, cg__weak_function(M, cctor_sym, vty),
-							  M->t_ptr, ""), idx);
-	}
+	if (!cctor)
+		cctor = import_address(f, a, cctor_token);
 	LLVMTypeRef ps[] = { LLVMPointerType(M->t_i32, 0), LLVMPointerType(vty, 0) };
 	LLVMTypeRef rty = LLVMFunctionType(M->t_void, ps, 2, 0);
 	LLVMValueRef args[] = { state, LLVMBuildBitCast(B, cctor, LLVMPointerType(vty, 0), "") };
@@ -560,10 +628,10 @@ static int resolve_field(cg_fn *f, uint32_t token, field *out)
 	if (fa != f->a && fa->is_bcl)
 		return cg__fn_exclude(f, "static field of the class library",
 				      "static field %s of the class library is not supported", fname);
-	if (fa != f->a && (fa->dep_index < 0 || !fa->hard_hint))
+	if (fa != f->a && fa->dep_index < 0)
 		return cg__fn_exclude(f, "static field of another assembly",
-				      "static field %s of %s, which is not hard-bound "
-				      "(LoadHint.Always), is not supported", fname, fa->name);
+				      "static field %s: %s is not a direct reference of the compiled "
+				      "assembly", fname, fa->name);
 	return 0;
 }
 
@@ -590,9 +658,14 @@ int cg__op_static_field(cg_fn *f, const cg_insn *in)
 	char sym[CG_SYMBOL_MAX];
 	cg__symbol(sym, "ngs", fd.a->mvid, MD_TOKEN(MD_T_FIELD, fd.row));
 	int self = fd.a == f->a;
-	if (!self)
-		fd.a->referenced = 1;
-	LLVMValueRef g = cg__data(M, sym, self);
+	LLVMValueRef g;
+	if (self || fd.a->hard_hint) {
+		if (!self)
+			fd.a->referenced = 1;
+		g = cg__data(M, sym, self);
+	} else {
+		g = import_address(f, fd.a, MD_TOKEN(MD_T_FIELD, fd.row));
+	}
 	LLVMTypeRef t = cg__kind_type(M, fd.kind);
 	LLVMValueRef p = LLVMBuildBitCast(B, g, LLVMPointerType(t, 0), "");
 	if (in->op == CG_OP_LDSFLDA) {

@@ -877,7 +877,7 @@ int cg__op(cg_fn *f, const cg_insn *in)
 	case CG_OP_DUP: return dup(f);
 	case CG_OP_POP: { cg_sv v; return cg__pop(f, &v); }
 	case CG_OP_JMP: return cg__op_jmp(f, in);
-	case CG_OP_CALL: return cg__op_call(f, in);
+	case CG_OP_CALL: case CG_OP_CALLVIRT: return cg__op_call(f, in);
 	case CG_OP_CALLI: return cg__op_calli(f, in);
 	case CG_OP_LDFTN: return cg__op_ldftn(f, in);
 	case CG_OP_RET: return cg__emit_ret(f);

@@ -95,7 +95,22 @@ void ngrt_profile_leave(const ng_manifest *self, uint32_t token)
 
 /* Loaded images, for ngrt_bind_import. */
 static const ng_manifest *loaded[16];
+static void *handles[16];
 static int nloaded;
+
+/* A Field or TypeDef import: the dependency's ngs_/ngt_ symbol. */
+static void *bind_data(int i, const ng_manifest_import *imp)
+{
+	char sym[64], hex[33];
+	for (int k = 0; k < 16; k++)
+		sprintf(hex + 2 * k, "%02x", loaded[i]->mvid[k]);
+	sprintf(sym, "%s_%s_%08x", (imp->token >> 24) == 0x04 ? "ngs" : "ngt", hex, imp->token);
+	void *p = dlsym(handles[i], sym);
+	if (!p)
+		ngrt_throw(NGRT_EX_MISSING_METHOD);
+	*imp->cell = p;
+	return p;
+}
 
 void *ngrt_bind_import(const ng_manifest *self, uint32_t index)
 {
@@ -104,6 +119,8 @@ void *ngrt_bind_import(const ng_manifest *self, uint32_t index)
 	for (int i = 0; i < nloaded; i++) {
 		if (memcmp(loaded[i]->mvid, dep->mvid, 16) != 0)
 			continue;
+		if ((imp->token >> 24) != 0x06)
+			return bind_data(i, imp);
 		for (uint32_t k = 0; k < loaded[i]->method_count; k++)
 			if (loaded[i]->methods[k].token == imp->token && loaded[i]->methods[k].code) {
 				*imp->cell = loaded[i]->methods[k].code;
@@ -168,8 +185,10 @@ void cgt_compile_threads(const char *fixture, unsigned scenario, int threads, cg
 	cr_assert_not_null(img->handle, "dlopen: %s", dlerror());
 	img->man = dlsym(img->handle, NG_MANIFEST_SYMBOL);
 	cr_assert_not_null(img->man);
-	if (nloaded < 16)
+	if (nloaded < 16) {
+		handles[nloaded] = img->handle;
 		loaded[nloaded++] = img->man;
+	}
 	cr_assert_eq(md_open(img->asm_path, &img->md, &d), 0, "%s", ng_diag_text(&d));
 }
 
