@@ -360,71 +360,133 @@ static void print_text(FILE *out, const view *v, const char *name, bool verbose)
 			print_image(out, v, &v->imgs[i], verbose);
 }
 
-static json_object *image_json(const view *v, const img_row *r)
+/* ---- JSON -------------------------------------------------------------------
+ * Written directly (json-c would build 10,000 objects first): one object per
+ * line, strings escaped per RFC 8259. */
+
+static void js_str(ng_strbuf *sb, const char *s)
+{
+	ng_strbuf_putc(sb, '"');
+	const char *run = s ? s : "";
+	for (const char *p = run;; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		/* Characters that need no escape go in one piece. */
+		ng_strbuf_append(sb, run, (size_t)(p - run));
+		run = p + 1;
+		if (ch == '\0')
+			break;
+		char esc[8];
+		if (ch == '"' || ch == '\\')
+			snprintf(esc, sizeof esc, "\\%c", ch);
+		else if (ch == '\n')
+			strcpy(esc, "\\n");
+		else if (ch == '\t')
+			strcpy(esc, "\\t");
+		else
+			snprintf(esc, sizeof esc, "\\u%04x", ch);
+		ng_strbuf_puts(sb, esc);
+	}
+	ng_strbuf_putc(sb, '"');
+}
+
+static void js_key(ng_strbuf *sb, const char *key)
+{
+	ng_strbuf_append(sb, ", \"", 3);
+	ng_strbuf_puts(sb, key);
+	ng_strbuf_append(sb, "\": ", 3);
+}
+
+static void js_key_str(ng_strbuf *sb, const char *key, const char *val)
+{
+	js_key(sb, key);
+	js_str(sb, val);
+}
+
+static void js_key_int(ng_strbuf *sb, const char *key, long long val)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", val);
+	js_key(sb, key);
+	ng_strbuf_append(sb, num, (size_t)n);
+}
+
+static void image_json(ng_strbuf *sb, const view *v, const img_row *r)
 {
 	const eng_image_info *i = &r->info;
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_int64(i->id));
-	json_object_object_add(o, "name", json_object_new_string(i->name));
-	json_object_object_add(o, "identity", json_object_new_string(i->identity));
-	json_object_object_add(o, "assembly", json_object_new_string(i->assembly_path));
-	json_object_object_add(o, "mvid", json_object_new_string(i->mvid));
-	json_object_object_add(o, "scenario", json_object_new_string(eng_scenario_text(i->scenario)));
-	json_object_object_add(o, "config", json_object_new_string(i->config));
-	json_object_object_add(o, "target", json_object_new_string(i->target));
-	json_object_object_add(o, "file", json_object_new_string(i->file));
-	json_object_object_add(o, "size", json_object_new_int64(i->size));
-	json_object_object_add(o, "status", json_object_new_string(i->valid ? "valid" : "invalid"));
-	json_object_object_add(o, "reason", json_object_new_string(i->reason));
-	json_object_object_add(o, "methods_compiled", json_object_new_int64(i->methods_compiled));
-	json_object_object_add(o, "methods_excluded", json_object_new_int64(i->methods_excluded));
-	json_object_object_add(o, "created", json_object_new_int64(i->created));
-	json_object_object_add(o, "last_used", json_object_new_int64(i->last_used));
-	json_object_object_add(o, "roots", json_object_new_int64(i->roots));
-	json_object *deps = json_object_new_array();
+	ng_strbuf_printf(sb, "{\"id\": %lld", (long long)i->id);
+	js_key_str(sb, "name", i->name);
+	js_key_str(sb, "identity", i->identity);
+	js_key_str(sb, "assembly", i->assembly_path);
+	js_key_str(sb, "mvid", i->mvid);
+	js_key_str(sb, "scenario", eng_scenario_text(i->scenario));
+	js_key_str(sb, "config", i->config);
+	js_key_str(sb, "target", i->target);
+	js_key_str(sb, "file", i->file);
+	js_key_int(sb, "size", i->size);
+	js_key_str(sb, "status", i->valid ? "valid" : "invalid");
+	js_key_str(sb, "reason", i->reason);
+	js_key_int(sb, "methods_compiled", i->methods_compiled);
+	js_key_int(sb, "methods_excluded", i->methods_excluded);
+	js_key_int(sb, "created", i->created);
+	js_key_int(sb, "last_used", i->last_used);
+	js_key_int(sb, "roots", i->roots);
+	ng_strbuf_puts(sb, ", \"dependencies\": [");
 	for (size_t k = r->first_dep; k < r->first_dep + r->ndeps; k++) {
-		json_object *dj = json_object_new_object();
-		json_object_object_add(dj, "identity", json_object_new_string(v->deps[k].identity));
-		json_object_object_add(dj, "mvid", json_object_new_string(v->deps[k].mvid));
-		json_object_object_add(dj, "image_id", v->deps[k].dep_image_id ?
-				       json_object_new_int64(v->deps[k].dep_image_id) : NULL);
-		json_object_array_add(deps, dj);
+		ng_strbuf_puts(sb, k > r->first_dep ? ", {\"identity\": " : "{\"identity\": ");
+		js_str(sb, v->deps[k].identity);
+		js_key_str(sb, "mvid", v->deps[k].mvid);
+		if (v->deps[k].dep_image_id)
+			js_key_int(sb, "image_id", v->deps[k].dep_image_id);
+		else
+			ng_strbuf_puts(sb, ", \"image_id\": null");
+		ng_strbuf_putc(sb, '}');
 	}
-	json_object_object_add(o, "dependencies", deps);
-	return o;
+	ng_strbuf_puts(sb, "]}");
+}
+
+static void root_json(ng_strbuf *sb, const root_row *r)
+{
+	ng_strbuf_printf(sb, "{\"id\": %lld", (long long)r->info.id);
+	js_key_int(sb, "image_id", r->info.image_id);
+	js_key_str(sb, "root", r->label);
+	/* The exact arguments are stored as a JSON array already. */
+	ng_strbuf_printf(sb, ", \"args\": %s", r->info.args_json[0] ? r->info.args_json : "[]");
+	js_key_str(sb, "cwd", r->info.cwd);
+	js_key_str(sb, "identity", r->info.identity);
+	js_key_str(sb, "assembly", r->info.assembly_path);
+	js_key_str(sb, "scenario", eng_scenario_text(r->info.scenario));
+	js_key_str(sb, "config", r->info.config);
+	ng_strbuf_printf(sb, ", \"nodependencies\": %s", r->info.nodeps ? "true" : "false");
+	js_key_int(sb, "created", r->info.created);
+	ng_strbuf_putc(sb, '}');
 }
 
 static void print_json(FILE *out, const view *v)
 {
-	json_object *top = json_object_new_object();
-	json_object *roots = json_object_new_array(), *imgs = json_object_new_array();
+	ng_strbuf sb = NG_STRBUF_INIT;
+	const char *sep = "\n    ";
+	ng_strbuf_puts(&sb, "{\n  \"roots\": [");
 	for (size_t i = 0; i < v->nroots; i++) {
-		const root_row *r = &v->roots[i];
-		if (!r->shown)
+		if (!v->roots[i].shown)
 			continue;
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_int64(r->info.id));
-		json_object_object_add(o, "image_id", json_object_new_int64(r->info.image_id));
-		json_object_object_add(o, "root", json_object_new_string(r->label));
-		json_object_object_add(o, "args", json_tokener_parse(r->info.args_json));
-		json_object_object_add(o, "cwd", json_object_new_string(r->info.cwd));
-		json_object_object_add(o, "identity", json_object_new_string(r->info.identity));
-		json_object_object_add(o, "assembly", json_object_new_string(r->info.assembly_path));
-		json_object_object_add(o, "scenario", json_object_new_string(eng_scenario_text(r->info.scenario)));
-		json_object_object_add(o, "config", json_object_new_string(r->info.config));
-		json_object_object_add(o, "nodependencies", json_object_new_boolean(r->info.nodeps));
-		json_object_object_add(o, "created", json_object_new_int64(r->info.created));
-		json_object_array_add(roots, o);
+		ng_strbuf_puts(&sb, sep);
+		root_json(&sb, &v->roots[i]);
+		sep = ",\n    ";
 	}
-	for (size_t i = 0; i < v->nimgs; i++)
-		if (v->imgs[i].shown)
-			json_object_array_add(imgs, image_json(v, &v->imgs[i]));
-	json_object_object_add(top, "roots", roots);
-	json_object_object_add(top, "images", imgs);
-	fputs(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(top);
+	ng_strbuf_puts(&sb, sep[0] == ',' ? "\n  ],\n  \"images\": [" : "],\n  \"images\": [");
+	sep = "\n    ";
+	for (size_t i = 0; i < v->nimgs; i++) {
+		if (!v->imgs[i].shown)
+			continue;
+		ng_strbuf_puts(&sb, sep);
+		image_json(&sb, v, &v->imgs[i]);
+		sep = ",\n    ";
+	}
+	ng_strbuf_puts(&sb, sep[0] == ',' ? "\n  ]\n}\n" : "]\n}\n");
+	fwrite(sb.data, 1, sb.len, out);
+	ng_strbuf_close(&sb);
 }
 
 int eng_display(eng_cache *c, const char *name, const char *cwd, int flags, FILE *out, ng_diag *d)

@@ -228,7 +228,7 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 	r.invalid = (unsigned)n;
 	int64_t *deep = NULL;
 	size_t ndeep = 0;
-	if (rc == 0 && rebuild)
+	if (rc == 0 && rebuild && n)
 		rc = load_deep(c, &deep, &ndeep, d);
 	done_set done = { NULL, 0 };
 	for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -199,3 +199,26 @@ Test(eng_display, batch_commands_and_exit_codes)
 	cr_assert_eq(sh(NULL, "'%s' --cache '%s' uninstall App1", n, dir), 0);
 	free(dir);
 }
+
+Test(eng_display, json_escapes_reasons)
+{
+	char *app;
+	eng_cache *c = two_roots(&app);
+	ng_diag d;
+	eng_update_result r;
+	setenv("NGEN_FAKE_COMPILER_STAMP", "format=1;compiler=fake \"2\"\\x;llvm=none;target=x86_64-linux-gnu;cpu=none", 1);
+	cr_assert_eq(eng_update(c, false, NULL, &r, &d), 0, "%s", ng_diag_text(&d));
+	unsetenv("NGEN_FAKE_COMPILER_STAMP");
+	char *out = display(c, NULL, ENG_DISPLAY_JSON);
+	json_object *top = json_tokener_parse(out), *images, *reason;
+	cr_assert_not_null(top, "not JSON:\n%s", out);
+	cr_assert(json_object_object_get_ex(top, "images", &images));
+	json_object *img = json_object_array_get_idx(images, 0);
+	cr_assert(json_object_object_get_ex(img, "reason", &reason));
+	cr_assert_str_eq(json_object_get_string(reason),
+			 "the compiler version changed (was \"fake 1\", now \"fake \"2\"\\x\")");
+	json_object_put(top);
+	free(out);
+	free(app);
+	eng_cache_free(c);
+}
