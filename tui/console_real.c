@@ -273,7 +273,9 @@ static int real_reload(tui_provider *p)
 	r->sig = file_sig(r->dir);
 	tui_model_clear_data(m);
 	load_ctx lc = { r, NULL, 0, 0 };
+	double t0 = tui_now();
 	int rc = eng_images_foreach(r->cache, on_image, &lc, &d);
+	double t1 = tui_now();
 	lc.map = xmalloc((size_t)(m->nimages + 1) * sizeof *lc.map);
 	for (int i = 0; i < m->nimages; i++)
 		lc.map[i] = (idmap){ m->images[i].id, i };
@@ -283,13 +285,20 @@ static int real_reload(tui_provider *p)
 		lc.cur = i;
 		rc = eng_image_deps_foreach(r->cache, m->images[i].id, on_dep, &lc, &d);
 	}
+	double t2 = tui_now();
 	if (rc >= 0)
 		rc = eng_roots_foreach(r->cache, on_root, &lc, &d);
 	free(lc.map);
 	tui_model_link_roots(m);
+	double t3 = tui_now();
 	load_log(r, m);
 	load_queue(r, m);
+	double t4 = tui_now();
 	load_status(r);
+	if (getenv("NGEN_CONSOLE_TRACE"))
+		fprintf(stderr, "console reload: images %.1f ms, deps %.1f ms, roots %.1f ms, "
+			"log+queue %.1f ms, status %.1f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+			(t3 - t2) * 1e3, (t4 - t3) * 1e3, (tui_now() - t4) * 1e3);
 	r->last_reload = tui_now();
 	r->reload_wanted = false;
 	tui_model_touch(m);

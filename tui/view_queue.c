@@ -34,9 +34,13 @@ static void queue_build(tui_state *s)
 			found = true;
 			break;
 		}
-	if (!found && l->sel < l->nrows && l->rows[l->sel] < 0 && l->sel + 1 < l->nrows &&
-	    l->rows[l->sel + 1] >= 0)
-		l->sel++;
+	/* The selection never rests on a heading while there is an item. */
+	for (int i = l->sel; !found && i < l->nrows && l->rows[l->sel] < 0; i++)
+		if (l->rows[i] >= 0)
+			l->sel = i;
+	for (int i = l->sel; !found && i >= 0 && l->sel < l->nrows && l->rows[l->sel] < 0; i--)
+		if (l->rows[i] >= 0)
+			l->sel = i;
 	tui_list_clamp(l, tui_list_page(s) - 1);
 }
 
@@ -95,19 +99,20 @@ static tui_reaction queue_handle(tui_state *s, tui_action a)
 	tui_reaction r = tui_list_move(l, a, page);
 	if (r & TUI_R_UNHANDLED)
 		return r;
-	/* Step over group headings in the direction of travel. */
+	/* Step over group headings in the direction of travel, else back. */
 	bool up = a == TUI_ACT_UP || a == TUI_ACT_PGUP || a == TUI_ACT_HOME;
-	while (l->sel >= 0 && l->sel < l->nrows && l->rows[l->sel] < 0) {
-		int next = l->sel + (up ? -1 : 1);
-		if (next < 0 || next >= l->nrows) {
-			up = !up;
-			next = l->sel + (up ? -1 : 1);
-			if (next < 0 || next >= l->nrows)
-				break;
-		}
-		l->sel = next;
+	if (l->sel >= 0 && l->sel < l->nrows && l->rows[l->sel] < 0) {
+		int i = l->sel;
+		while (i >= 0 && i < l->nrows && l->rows[i] < 0)
+			i += up ? -1 : 1;
+		if (i < 0 || i >= l->nrows)
+			for (i = l->sel; i >= 0 && i < l->nrows && l->rows[i] < 0;)
+				i += up ? 1 : -1;
+		if (i >= 0 && i < l->nrows)
+			l->sel = i;
 	}
-	if (l->sel > 0 && l->sel < l->nrows && l->rows[l->sel - 1] < 0 && up && l->top == l->sel)
+	/* Keep the heading above the first item in view. */
+	if (l->sel > 0 && l->sel < l->nrows && l->rows[l->sel - 1] < 0 && l->top == l->sel)
 		l->top--;
 	tui_list_clamp(l, page);
 	return TUI_R_REDRAW;

@@ -317,3 +317,16 @@ Test(console, ten_thousand_images_draw_only_one_screen)
 	cr_assert_eq(t.s.lists[TUI_V_IMAGES].sel, 9999);
 	cr_assert_gt(tt_find(&t, "10000 images"), -1);
 }
+
+Test(console, an_empty_queue_shows_its_headings_and_keys_do_not_hang)
+{
+	ng_diag d;
+	while (t.prov->model.nqueue > 0) {
+		tui_request c = { .kind = TUI_REQ_CANCEL, .id = t.prov->model.queue[0].id };
+		cr_assert_eq(t.prov->ops->submit(t.prov, &c, &d), 0);
+	}
+	tt_keys(&t, (int[]){ '3', 'j', 'j', 'k', KEY_END, KEY_HOME, KEY_NPAGE, 'p', 'c', 0 });
+	cr_assert_gt(tt_find(&t, "Priority 3"), tt_find(&t, "Priority 1"));
+	cr_assert_eq(tui_view(TUI_V_QUEUE)->selected(&t.s).kind, TUI_SEL_NONE);
+	cr_assert_eq(t.s.dlg.kind, TUI_DLG_NONE, "nothing to change or cancel");
+}
