@@ -205,6 +205,8 @@ int tui_console_bench(tui_provider *p, FILE *out)
 	};
 	setlocale(LC_ALL, "");
 	FILE *fo, *fi;
+	/* As in the interactive console, slow reads go to the worker pool. */
+	p->loop = uv_default_loop();
 	double t0 = tui_now();
 	SCREEN *sc = bench_term(&fo, &fi, 24, 80);
 	if (!sc) {

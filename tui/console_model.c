@@ -93,6 +93,18 @@ void tui_model_touch(tui_model *m)
 	m->version++;
 }
 
+#define SWAP_(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+void tui_model_take_data(tui_model *dst, tui_model *src)
+{
+	tui_model_clear_data(dst);
+	SWAP_(dst->images, src->images); SWAP_(dst->nimages, src->nimages); SWAP_(dst->cap_images, src->cap_images);
+	SWAP_(dst->roots, src->roots); SWAP_(dst->nroots, src->nroots); SWAP_(dst->cap_roots, src->cap_roots);
+	SWAP_(dst->queue, src->queue); SWAP_(dst->nqueue, src->nqueue); SWAP_(dst->cap_queue, src->cap_queue);
+	SWAP_(dst->log, src->log); SWAP_(dst->nlog, src->nlog); SWAP_(dst->cap_log, src->cap_log);
+	tui_model_touch(dst);
+}
+
 /* Grows a model array by one element, zeroed; returns its address. */
 static void *grow(void **arr, int *n, int *cap, size_t size)
 {

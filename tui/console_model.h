@@ -112,6 +112,9 @@ void tui_model_close(tui_model *m);
 /* Frees the images, roots, queue and log (not the jobs, kept for the session). */
 void tui_model_clear_data(tui_model *m);
 void tui_model_touch(tui_model *m);
+/* Replaces dst's images, roots, queue and log with src's (moved, src is
+ * left empty): how a snapshot loaded off the loop thread is published. */
+void tui_model_take_data(tui_model *dst, tui_model *src);
 
 /* Appenders: copy the strings given (NULL is stored as ""); return the new
  * element, whose index arrays (deps, roots) the caller may fill with

@@ -30,6 +30,7 @@
 #include "queue/jq_client.h"
 #include "queue/jq_runner.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,10 @@
 /* Jobs of the service and of eqi use the queue item's id plus this, so
  * they never collide with the console's own job ids. */
 #define QUEUE_JOB_BASE ((int64_t)1 << 40)
+
+/* Up to this many images, the first read includes the dependency edges;
+ * beyond, they follow from the worker pool (one query per image). */
+enum { SYNC_DEPS_LIMIT = 2000 };
 
 typedef struct real real;
 
@@ -78,7 +83,8 @@ struct real {
 	rjob *jobs;                  /* running on the pool */
 	int64_t next_job;
 	double next_connect, next_status, last_reload;
-	bool reload_wanted;
+	bool reload_wanted, closing;
+	struct snapshot *loading;    /* a background reload under way */
 	long long sig;               /* cache.db and WAL size/mtime signature */
 };
 
@@ -93,7 +99,7 @@ static int cmp_idmap(const void *a, const void *b)
 }
 
 typedef struct load_ctx {
-	real *r;
+	tui_model *m;                /* the snapshot being filled */
 	idmap *map;
 	int nmap;
 	int cur;                     /* image whose deps are being read */
@@ -108,7 +114,7 @@ static int index_of(const load_ctx *lc, int64_t id)
 
 static int on_image(void *ctx, const eng_image_info *img)
 {
-	tui_model *m = &((load_ctx *)ctx)->r->base.model;
+	tui_model *m = ((load_ctx *)ctx)->m;
 	tui_image *im = tui_model_add_image(m, img->id, img->name, img->identity,
 					    img->valid ? TUI_ST_VALID : TUI_ST_INVALID);
 	tui_image_set(&im->mvid, img->mvid);
@@ -130,14 +136,14 @@ static int on_dep(void *ctx, const eng_image_info *img)
 	load_ctx *lc = ctx;
 	int d = index_of(lc, img->id);
 	if (d >= 0 && d != lc->cur)
-		tui_model_add_dep(&lc->r->base.model, lc->cur, d);
+		tui_model_add_dep(lc->m, lc->cur, d);
 	return 0;
 }
 
 static int on_root(void *ctx, const eng_root_info *root)
 {
 	load_ctx *lc = ctx;
-	tui_model_add_root(&lc->r->base.model, root->id, root->args, index_of(lc, root->image_id));
+	tui_model_add_root(lc->m, root->id, root->args, index_of(lc, root->image_id));
 	return 0;
 }
 
@@ -155,11 +161,11 @@ static int on_log(void *ctx, const eng_log_entry *e)
 	return 0;
 }
 
-static void load_log(real *r, tui_model *m)
+static void load_log(eng_cache *c, tui_model *m)
 {
 	log_ctx lc = { 0 };
 	ng_diag d;
-	eng_log_foreach(r->cache, 2000, on_log, &lc, &d);
+	eng_log_foreach(c, 2000, on_log, &lc, &d);
 	for (int i = lc.n - 1; i >= 0; i--) {      /* the model keeps oldest first */
 		tui_model_add_log(m, lc.rows[i].time, lc.rows[i].action, lc.rows[i].message);
 		free(lc.rows[i].action);
@@ -191,13 +197,13 @@ static void overlay_item(tui_model *m, const jq_item *it)
 	free(abs);
 }
 
-static void load_queue(real *r, tui_model *m)
+static void load_queue(jq_db *jdb, tui_model *m)
 {
-	if (!r->jdb_ok)
+	if (!jdb)
 		return;
 	jq_item *items;
 	int n;
-	if (jq_list(&r->jdb, -1, &items, &n) < 0)
+	if (jq_list(jdb, -1, &items, &n) < 0)
 		return;
 	for (int i = 0; i < n; i++) {
 		char *what = jq_item_describe(&items[i]);
@@ -222,13 +228,10 @@ static tui_job *queue_job(real *r, int64_t item, const char *name)
 	return j;
 }
 
-static void load_status(real *r)
+static void apply_status(real *r, const jq_status *st_)
 {
+	const jq_status st = *st_;
 	tui_model *m = &r->base.model;
-	jq_status st;
-	ng_diag d;
-	if (jq_status_get(r->dir, &st, &d) < 0)
-		return;
 	tui_service_state s = st.paused_flag ? TUI_SVC_PAUSED :
 		st.state == JQ_SERVICE_RUNNING ? TUI_SVC_RUNNING :
 		st.state == JQ_SERVICE_PAUSED ? TUI_SVC_PAUSED : TUI_SVC_STOPPED;
@@ -249,6 +252,14 @@ static void load_status(real *r)
 	}
 }
 
+static void load_status(real *r)
+{
+	jq_status st;
+	ng_diag d;
+	if (jq_status_get(r->dir, &st, &d) == 0)
+		apply_status(r, &st);
+}
+
 static long long file_sig(const char *dir)
 {
 	char path[4096];
@@ -264,6 +275,114 @@ static long long file_sig(const char *dir)
 	return sig;
 }
 
+/* Reads the cache and the queue into m: images, roots (and with deps the
+ * dependency edges and the roots each image is needed by), log, queue.
+ * Touches nothing but m and the connections given, so it runs on a
+ * worker thread as well as on the loop. */
+static int load_model(eng_cache *c, jq_db *jdb, tui_model *m, int deps_limit, ng_diag *d)
+{
+	load_ctx lc = { m, NULL, 0, 0 };
+	double t0 = tui_now();
+	int rc = eng_images_foreach(c, on_image, &lc, d);
+	double t1 = tui_now();
+	bool deps = m->nimages <= deps_limit;
+	lc.map = xmalloc((size_t)(m->nimages + 1) * sizeof *lc.map);
+	for (int i = 0; i < m->nimages; i++)
+		lc.map[i] = (idmap){ m->images[i].id, i };
+	lc.nmap = m->nimages;
+	qsort(lc.map, (size_t)lc.nmap, sizeof *lc.map, cmp_idmap);
+	for (int i = 0; deps && rc >= 0 && i < m->nimages; i++) {
+		lc.cur = i;
+		rc = eng_image_deps_foreach(c, m->images[i].id, on_dep, &lc, d);
+	}
+	double t2 = tui_now();
+	if (rc >= 0)
+		rc = eng_roots_foreach(c, on_root, &lc, d);
+	free(lc.map);
+	tui_model_link_roots(m);
+	double t3 = tui_now();
+	load_log(c, m);
+	load_queue(jdb, m);
+	if (getenv("NGEN_CONSOLE_TRACE"))
+		fprintf(stderr, "console: read images %.1f ms, edges %.1f ms, roots %.1f ms, log and "
+			"queue %.1f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3,
+			(tui_now() - t3) * 1e3);
+	return rc < 0 ? rc : 0;
+}
+
+/* A snapshot loaded on the worker pool, published in after_work. */
+typedef struct snapshot {
+	uv_work_t work;
+	real *owner;
+	tui_model m;
+	jq_status st;
+	bool st_ok, queue_ok;
+	long long sig;
+	double took;
+	int rc;
+	ng_diag d;
+} snapshot;
+
+static void snapshot_work(uv_work_t *w)
+{
+	snapshot *sn = w->data;
+	real *r = sn->owner;
+	double t0 = tui_now();
+	sn->sig = file_sig(r->dir);
+	eng_cache *c;
+	sn->rc = eng_cache_open(r->dir, 0, &c, &sn->d);
+	if (sn->rc < 0)
+		return;
+	jq_db jdb;
+	sn->queue_ok = r->jdb_ok && jq_db_open(&jdb, r->dir) == 0;
+	sn->rc = load_model(c, sn->queue_ok ? &jdb : NULL, &sn->m, INT_MAX, &sn->d);
+	if (sn->queue_ok)
+		jq_db_close(&jdb);
+	eng_cache_free(c);
+	ng_diag d;
+	sn->st_ok = jq_status_get(r->dir, &sn->st, &d) == 0;
+	sn->took = tui_now() - t0;
+}
+
+static void snapshot_done(uv_work_t *w, int status)
+{
+	snapshot *sn = w->data;
+	real *r = sn->owner;
+	r->loading = NULL;
+	if (sn->rc == 0 && status == 0 && !r->closing) {
+		tui_model_take_data(&r->base.model, &sn->m);
+		r->sig = sn->sig;
+		if (sn->st_ok)
+			apply_status(r, &sn->st);
+		if (getenv("NGEN_CONSOLE_TRACE"))
+			fprintf(stderr, "console: snapshot with dependencies loaded in %.1f ms\n", sn->took * 1e3);
+	} else if (sn->rc < 0) {
+		tui_model_set_message(&r->base.model, "reading the cache failed: %s", ng_diag_text(&sn->d));
+	}
+	r->last_reload = tui_now();
+	tui_model_close(&sn->m);
+	free(sn);
+}
+
+/* Starts a background reload unless one is under way. */
+static void reload_async(real *r)
+{
+	if (!r->base.loop || r->loading || r->closing)
+		return;
+	snapshot *sn = xcalloc(1, sizeof *sn);
+	sn->owner = r;
+	tui_model_init(&sn->m);
+	sn->work.data = sn;
+	r->loading = sn;
+	r->reload_wanted = false;
+	uv_queue_work(r->base.loop, &sn->work, snapshot_work, snapshot_done);
+}
+
+/* The first screen (and ^L): images, roots, log and queue read at once on
+ * the loop thread; the dependency edges, one query per image until the
+ * engine offers them in one (see the final report), follow from the worker
+ * pool, so a large cache shows without waiting for them. A small cache
+ * (under 2,000 images) is read whole at once. */
 static int real_reload(tui_provider *p)
 {
 	real *r = (real *)p;
@@ -271,40 +390,37 @@ static int real_reload(tui_provider *p)
 	ng_diag d;
 	ng_diag_clear(&d);
 	r->sig = file_sig(r->dir);
-	tui_model_clear_data(m);
-	load_ctx lc = { r, NULL, 0, 0 };
+	tui_model snap;
+	tui_model_init(&snap);
 	double t0 = tui_now();
-	int rc = eng_images_foreach(r->cache, on_image, &lc, &d);
-	double t1 = tui_now();
-	lc.map = xmalloc((size_t)(m->nimages + 1) * sizeof *lc.map);
-	for (int i = 0; i < m->nimages; i++)
-		lc.map[i] = (idmap){ m->images[i].id, i };
-	lc.nmap = m->nimages;
-	qsort(lc.map, (size_t)lc.nmap, sizeof *lc.map, cmp_idmap);
-	for (int i = 0; rc >= 0 && i < m->nimages; i++) {
-		lc.cur = i;
-		rc = eng_image_deps_foreach(r->cache, m->images[i].id, on_dep, &lc, &d);
-	}
-	double t2 = tui_now();
-	if (rc >= 0)
-		rc = eng_roots_foreach(r->cache, on_root, &lc, &d);
-	free(lc.map);
-	tui_model_link_roots(m);
-	double t3 = tui_now();
-	load_log(r, m);
-	load_queue(r, m);
-	double t4 = tui_now();
-	load_status(r);
+	int limit = p->loop ? SYNC_DEPS_LIMIT : INT_MAX;
+	int rc = load_model(r->cache, r->jdb_ok ? &r->jdb : NULL, &snap, limit, &d);
+	tui_model_take_data(m, &snap);
+	tui_model_close(&snap);
 	if (getenv("NGEN_CONSOLE_TRACE"))
-		fprintf(stderr, "console reload: images %.1f ms, deps %.1f ms, roots %.1f ms, "
-			"log+queue %.1f ms, status %.1f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3,
-			(t3 - t2) * 1e3, (t4 - t3) * 1e3, (tui_now() - t4) * 1e3);
+		fprintf(stderr, "console: first read in %.1f ms\n", (tui_now() - t0) * 1e3);
+	load_status(r);
 	r->last_reload = tui_now();
 	r->reload_wanted = false;
-	tui_model_touch(m);
+	if (m->nimages > limit)
+		reload_async(r);
 	if (rc < 0)
 		tui_model_set_message(m, "reading the cache failed: %s", ng_diag_text(&d));
 	return rc < 0 ? rc : 0;
+}
+
+/* Bench: how long the full read (with dependency edges) takes. */
+double tui_real_full_load_ms(tui_provider *p)
+{
+	real *r = (real *)p;
+	tui_model snap;
+	tui_model_init(&snap);
+	ng_diag d;
+	double t0 = tui_now();
+	load_model(r->cache, r->jdb_ok ? &r->jdb : NULL, &snap, INT_MAX, &d);
+	double ms = (tui_now() - t0) * 1e3;
+	tui_model_close(&snap);
+	return ms;
 }
 
 /* ---- the service's events ---------------------------------------------- */
@@ -733,23 +849,24 @@ static void real_tick(tui_provider *p)
 		r->next_status = now + 2;
 		load_status(r);
 	}
-	if (now - r->last_reload < 1.0)
+	if (now - r->last_reload < 1.0 || r->loading)
 		return;
 	if (r->reload_wanted || file_sig(r->dir) != r->sig)
-		real_reload(p);
+		reload_async(r);
 }
 
 static void real_free(tui_provider *p)
 {
 	real *r = (real *)p;
+	r->closing = true;
 	for (rjob *j = r->jobs; j; j = j->next)
 		j->cancel = 1;
 	if (r->runner)
 		jq_runner_stop(r->runner);
 	/* Let canceled work finish and its callbacks run before freeing. */
-	if (p->loop && (r->jobs || r->runner || r->polling)) {
+	if (p->loop && (r->jobs || r->runner || r->polling || r->loading)) {
 		disconnect(r);
-		while (r->jobs || r->runner)
+		while (r->jobs || r->runner || r->loading)
 			uv_run(p->loop, UV_RUN_ONCE);
 	}
 	disconnect(r);

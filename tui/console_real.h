@@ -13,4 +13,8 @@
  * with the reason in d. The provider is freed with tui_provider_free(). */
 int tui_real_open(const char *dir, tui_provider **out, ng_diag *d);
 
+/* Benchmarks: milliseconds to read the whole cache, dependency edges
+ * included (what the background reload does). */
+double tui_real_full_load_ms(tui_provider *p);
+
 #endif
