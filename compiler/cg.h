@@ -29,7 +29,9 @@
 typedef enum cg_pipeline {
 	CG_PIPELINE_NONE,      /* /Debug: nothing at all, allocas stay for gdb */
 	CG_PIPELINE_LIGHT,     /* the default: see cg_target.c */
+	CG_PIPELINE_O1,        /* LLVM's default<O1> */
 	CG_PIPELINE_O2,        /* LLVM's default<O2> */
+	CG_PIPELINE_CUSTOM,    /* NGEN_PIPELINE=custom:<pipeline text>, for measurements */
 } cg_pipeline;
 
 /* Initialises LLVM's native target once per process. */
