@@ -165,9 +165,6 @@ void *ngrt_bind_import(const ng_manifest *self, uint32_t import_index);
  * from self's method table, then raises MissingMethodException. For calls
  * to an excluded method of the same image. (Added in format 1.) */
 _Noreturn void ngrt_missing_method(const ng_manifest *self, uint32_t token);
-/* The same, under the name the compiler's stubs for excluded methods call
- * (they reference it weakly). */
-void ngrt_method_excluded(const ng_manifest *self, uint32_t token);
 /* Runs a type's .cctor once, in the CLI's order: state points at the
  * ngt_ symbol (0 = not run, 1 = running, 2 = done). */
 void ngrt_run_cctor(int32_t *state, void (*cctor)(void));

@@ -10,6 +10,7 @@
 #include "runtime/rt_int.h"
 
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 #include "compiler/comp.h"
@@ -397,6 +398,36 @@ static const char *status_reason(const ng_manifest_method *m)
 	return "excluded by the compiler";
 }
 
+/* A static field's storage (Field token: ngs_<mvid>_<token>) or a type's
+ * initialisation state (TypeDef token: ngt_<mvid>_<token>) in dep's image;
+ * ends the program when the image does not define it. */
+static void *data_symbol(const rt_image *dep, uint32_t token)
+{
+	uint32_t table = token >> 24;
+	const char *prefix = table == MD_T_FIELD ? "ngs" : table == MD_T_TYPEDEF ? "ngt" : NULL;
+	char hex[33], name[64];
+	ng_hex(dep->manifest->mvid, 16, hex);
+	snprintf(name, sizeof name, "%s_%s_%08x", prefix ? prefix : "?", hex, token);
+	void *p = prefix ? dlsym(dep->handle, name) : NULL;
+	if (p)
+		return p;
+	ng_strbuf what = NG_STRBUF_INIT;
+	if (table == MD_T_FIELD) {
+		uint32_t owner = md_field_owner(dep->md, token & 0xffffff);
+		md_token_format(dep->md, MD_TOKEN(MD_T_TYPEDEF, owner), &what);
+		ng_strbuf_printf(&what, "::%s", md_string(dep->md, md_get(dep->md, MD_T_FIELD,
+				 token & 0xffffff, MD_FIELD_NAME)));
+	} else {
+		md_token_format(dep->md, token, &what);
+	}
+	fprintf(stderr, "ngen run: %s (token 0x%08x) of %s is not in its native image %s (%s)\n",
+		ng_strbuf_str(&what), token, dep->assembly_path, dep->image_path, name);
+	ng_strbuf_close(&what);
+	rt_throw_text(table == MD_T_FIELD ? "System.MissingFieldException" :
+		      "System.TypeLoadException",
+		      table == MD_T_FIELD ? "Field not found." : "Type not found in the native image.");
+}
+
 void *ngrt_bind_import(const ng_manifest *self, uint32_t index)
 {
 	rt_image *img = rt__image_of(self);
@@ -415,11 +446,17 @@ void *ngrt_bind_import(const ng_manifest *self, uint32_t index)
 			img->assembly_path, ng_diag_text(&d));
 		rt_throw_text("System.MissingMethodException", "Method not found.");
 	}
-	const ng_manifest_method *m = rt_manifest_method(dep->manifest, imp->token);
-	if (!m || m->status != NG_METHOD_COMPILED || !m->code)
-		rt__missing_method(dep, imp->token, status_reason(m));
-	__atomic_store_n(imp->cell, m->code, __ATOMIC_RELEASE);
-	return m->code;
+	void *target;
+	if ((imp->token >> 24) == MD_T_METHODDEF) {
+		const ng_manifest_method *m = rt_manifest_method(dep->manifest, imp->token);
+		if (!m || m->status != NG_METHOD_COMPILED || !m->code)
+			rt__missing_method(dep, imp->token, status_reason(m));
+		target = m->code;
+	} else {
+		target = data_symbol(dep, imp->token);
+	}
+	__atomic_store_n(imp->cell, target, __ATOMIC_RELEASE);
+	return target;
 }
 
 /* TypeInitializationException names the type whose .cctor this is. */

@@ -600,3 +600,80 @@ Test(rt_run, default_source_searches_ngen_images)
 	free(body);
 	free(dir);
 }
+
+static uint32_t field_token(const asm_info *a, const char *name)
+{
+	uint32_t n = md_row_count(a->md, MD_T_FIELD);
+	for (uint32_t row = 1; row <= n; row++)
+		if (strcmp(md_string(a->md, md_get(a->md, MD_T_FIELD, row, MD_FIELD_NAME)), name) == 0)
+			return MD_TOKEN(MD_T_FIELD, row);
+	cr_assert_fail("no field %s", name);
+	return 0;
+}
+
+/* Imports of a Field or TypeDef token bind to the dependency's
+ * ngs_<mvid>_<token> / ngt_<mvid>_<token> symbols. */
+static void build_field_import(const char *dir, asm_info *prog, asm_info *lib, int define)
+{
+	uint32_t counter = field_token(lib, "Counter");
+	uint32_t type = MD_TOKEN(MD_T_TYPEDEF, md_field_owner(lib->md, counter & 0xffffff));
+	char hex[33];
+	for (int i = 0; i < 16; i++)
+		sprintf(hex + 2 * i, "%02x", lib->mvid[i]);
+	char *lm = mvid_init(lib->mvid);
+	char *lman = manifest_src(lm, 0, "{ 0 }", 0, NULL);
+	char *lbody = define
+		? xasprintf("int32_t ngs_%s_%08x = 1234;\nint32_t ngt_%s_%08x = 2;\n%s",
+			    hex, counter, hex, type, lman)
+		: xasprintf("int32_t unrelated;\n%s", lman);
+	build_image(dir, "ProgLib", lbody);
+	char *pm = mvid_init(prog->mvid);
+	char *prows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL }", prog->entry);
+	char *pman = manifest_src(pm, prog->entry, prows, 1,
+				  ", .dep_count = 1, .deps = deps_, .import_count = 2, .imports = imports_");
+	char *pbody = xasprintf(
+		"static const ng_manifest_dep deps_[] = { { \"ProgLib, Version=0.0.0.0, Culture=neutral, "
+		"PublicKeyToken=null\", %s, 0 } };\n"
+		"static void *cells[2];\n"
+		"static const ng_manifest_import imports_[] = { { &cells[0], 0, 0x%08x }, { &cells[1], 0, 0x%08x } };\n"
+		"extern const ng_manifest ngen_manifest;\n"
+		"void ngm_main(void) {\n"
+		" int32_t *state = ngrt_bind_import(&ngen_manifest, 1);\n"
+		" ngrt_Console_WriteLine_i4(*state);\n"
+		" int32_t *f = ngrt_bind_import(&ngen_manifest, 0);\n"
+		" *f += 1; ngrt_Console_WriteLine_i4(*(int32_t *)cells[0]); }\n%s",
+		lm, counter, type, pman);
+	build_image(dir, "CrossAsm", pbody);
+	free(lm); free(lman); free(lbody); free(pm); free(prows); free(pman); free(pbody);
+}
+
+Test(rt_run, binds_static_field_and_type_state_imports)
+{
+	asm_info prog, lib;
+	asm_open("CrossAsm.exe", &prog);
+	asm_open("ProgLib.dll", &lib);
+	char *dir = temp_dir();
+	build_field_import(dir, &prog, &lib, 1);
+	rt_proc_result r;
+	run(prog.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "2\n1235\n");
+	rt_test_result_close(&r);
+	free(dir);
+}
+
+Test(rt_run, a_missing_static_field_is_named)
+{
+	asm_info prog, lib;
+	asm_open("CrossAsm.exe", &prog);
+	asm_open("ProgLib.dll", &lib);
+	char *dir = temp_dir();
+	build_field_import(dir, &prog, &lib, 0);
+	rt_proc_result r;
+	run(prog.path, dir, 0, NULL, &r);
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(!r.signaled);
+	cr_expect(strstr(r.err, "ProgLib.MathLib") != NULL, "%s", r.err);
+	rt_test_result_close(&r);
+	free(dir);
+}
