@@ -113,6 +113,18 @@ static void on_tick(uv_timer_t *t)
 	drain_keys(c);
 }
 
+bool tui_color_wanted(bool term_has_colors, bool no_color_option)
+{
+	const char *nc = getenv("NO_COLOR");   /* https://no-color.org: set and not empty */
+	return term_has_colors && !no_color_option && !(nc && nc[0]);
+}
+
+bool tui_utf8_wanted(bool ascii_option)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return !ascii_option && cs && strcmp(cs, "UTF-8") == 0;
+}
+
 static int term_start(tui_state *s, const tui_options *o)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -134,12 +146,10 @@ static int term_start(tui_state *s, const tui_options *o)
 	curs_set(0);
 	mousemask(ALL_MOUSE_EVENTS, NULL);
 	mouseinterval(200);
-	const char *nc = getenv("NO_COLOR");
-	s->color = has_colors() && !o->no_color && !(nc && nc[0]);
+	s->color = tui_color_wanted(has_colors(), o->no_color);
 	if (s->color)
 		tui_colors_init();
-	const char *cs = nl_langinfo(CODESET);
-	s->utf8 = !o->ascii && cs && strcmp(cs, "UTF-8") == 0;
+	s->utf8 = tui_utf8_wanted(o->ascii);
 	s->lines = LINES;
 	s->cols = COLS;
 	return 0;

@@ -201,6 +201,10 @@ typedef struct tui_options {
 	bool no_color, ascii, bench;
 } tui_options;
 int tui_console_run(tui_provider *p, const tui_options *o);
+/* Colour unless the terminal has none, --no-color, or NO_COLOR is set. */
+bool tui_color_wanted(bool term_has_colors, bool no_color_option);
+/* UTF-8 line drawing when the locale's codeset is UTF-8 and not --ascii. */
+bool tui_utf8_wanted(bool ascii_option);
 /* Off-screen benchmark: first screen and per-key redraw times. */
 int tui_console_bench(tui_provider *p, FILE *out);
 

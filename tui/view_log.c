@@ -17,7 +17,7 @@ static void log_draw(WINDOW *w, const tui_state *s, tui_rect r)
 	const tui_model *m = tui_model_of(s);
 	const tui_list *l = &s->lists[TUI_V_LOG];
 	wattron(w, tui_attr(s, TUI_C_TITLE));
-	tui_putf(w, r.y, r.x, r.w, "%-16s %-5s %s (%d lines, newest first)", "TIME (UTC)", "LEVEL",
+	tui_putf(w, r.y, r.x, r.w, "%-16s %-9s %s (%d lines, newest first)", "TIME (UTC)", "ACTION",
 		 "MESSAGE", l->nrows);
 	wattroff(w, tui_attr(s, TUI_C_TITLE));
 	for (int i = 0; i < r.h - 1; i++) {
@@ -31,7 +31,7 @@ static void log_draw(WINDOW *w, const tui_state *s, tui_rect r)
 			ln->level[0] == 'e' ? tui_attr(s, TUI_C_FAILED) :
 			ln->level[0] == 'w' ? tui_attr(s, TUI_C_QUEUED) : A_NORMAL;
 		wattron(w, a);
-		tui_putf(w, r.y + 1 + i, r.x, r.w, "%-16s %-5s %s", when, ln->level, ln->text);
+		tui_putf(w, r.y + 1 + i, r.x, r.w, "%-16s %-9.9s %s", when, ln->level, ln->text);
 		wattroff(w, a);
 	}
 }

@@ -3,6 +3,7 @@
 #include "tui_test.h"
 
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -329,4 +330,22 @@ Test(console, an_empty_queue_shows_its_headings_and_keys_do_not_hang)
 	cr_assert_gt(tt_find(&t, "Priority 3"), tt_find(&t, "Priority 1"));
 	cr_assert_eq(tui_view(TUI_V_QUEUE)->selected(&t.s).kind, TUI_SEL_NONE);
 	cr_assert_eq(t.s.dlg.kind, TUI_DLG_NONE, "nothing to change or cancel");
+}
+
+Test(console, no_color_and_non_utf8_locales_fall_back)
+{
+	unsetenv("NO_COLOR");
+	cr_assert(tui_color_wanted(true, false));
+	cr_assert_not(tui_color_wanted(false, false), "monochrome terminal");
+	cr_assert_not(tui_color_wanted(true, true), "--no-color");
+	setenv("NO_COLOR", "1", 1);
+	cr_assert_not(tui_color_wanted(true, false), "NO_COLOR is respected");
+	setenv("NO_COLOR", "", 1);
+	cr_assert(tui_color_wanted(true, false), "an empty NO_COLOR does not count");
+	setlocale(LC_ALL, "C.UTF-8");
+	cr_assert(tui_utf8_wanted(false));
+	cr_assert_not(tui_utf8_wanted(true), "--ascii");
+	setlocale(LC_ALL, "C");
+	cr_assert_not(tui_utf8_wanted(false), "a non-UTF-8 locale draws ASCII");
+	setlocale(LC_ALL, "C.UTF-8");
 }
