@@ -254,3 +254,20 @@ Test(md, find_typedef_finds_every_top_level_type_of_mscorlib)
 	cr_assert_eq(md_find_typedef(img, "", "Object"), 0, "namespace must match");
 	md_close(img);
 }
+
+Test(md, field_rva_gives_an_array_initializers_data)
+{
+	md_image *img = md_open_fixture("MdLib.dll");
+	cr_assert_geq(md_row_count(img, MD_T_FIELDRVA), 1);
+	uint32_t field = md_get(img, MD_T_FIELDRVA, 1, MD_FIELDRVA_FIELD);
+	uint32_t rva = md_field_rva(img, field);
+	cr_assert_neq(rva, 0);
+	cr_assert(md_get(img, MD_T_FIELD, field, MD_FIELD_FLAGS) & MD_FIELD_HASFIELDRVA);
+	const uint8_t *p;
+	ng_diag d;
+	cr_assert_eq(md_rva_data(img, rva, 32, &p, &d), 0, "%s", ng_diag_text(&d));
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(p[4 * i], 11 * (i + 1), "element %d", i);
+	cr_assert_eq(md_field_rva(img, 1), 0, "other fields have no data");
+	md_close(img);
+}
