@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct e2e {
@@ -64,7 +65,7 @@ static int batch(e2e *t, const char *args)
 
 static void start_console(e2e *t, const char *env)
 {
-	cr_assert_eq(sh("tmux -L %s new-session -d -x 100 -y 30 "
+	cr_assert_eq(sh("tmux -L %s new-session -d -s e2e -x 100 -y 30 "
 			"'env NGEN_FAKE_COMPILER=1 NGEN_BIN=%s TERM=xterm-256color LANG=C.UTF-8 %s %s "
 			"--cache %s/cache; sleep 60'", t->sock, t->ngen, env, t->ngen, t->dir), 0);
 }
@@ -138,6 +139,21 @@ Test(console_e2e, open_the_tree)
 	wait_for(&t, "mscorlib", "valid");
 	keys(&t, "Left");
 	wait_gone(&t, "\u251c\u2500");
+	/* The terminal shrinks to 80x24: the key bar moves to the new last line. */
+	cr_assert_eq(sh("tmux -L %s resize-window -t e2e -x 80 -y 24", t.sock), 0);
+	for (int i = 0; i < 100; i++) {
+		capture(&t);
+		int lines = 0;
+		for (const char *c = t.screen; *c; c++)
+			lines += *c == '\n';
+		const char *last = strstr(t.screen, "F1Help");
+		if (lines == 24 && last && !strchr(last, '\n')[1])
+			break;
+		usleep(100000);
+	}
+	const char *bar = strstr(t.screen, "F1Help");
+	cr_assert(bar && strstr(bar, "F10Quit") && strchr(bar, '\n')[1] == 0,
+		  "the bar is the last of 24 lines:\n%s", t.screen);
 	e2e_close(&t);
 }
 
@@ -222,5 +238,20 @@ Test(console_e2e, pause_and_continue_the_service)
 	keys(&t, "F9");
 	wait_gone(&t, "service paused");
 	cr_assert_neq(system(cmd), 0, "the service continued");
+	e2e_close(&t);
+}
+
+Test(console_e2e, refuses_to_run_without_a_terminal)
+{
+	e2e t;
+	e2e_open(&t);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s console --cache %s/cache </dev/null >%s/out 2>&1", t.ngen, t.dir, t.dir);
+	int rc = system(cmd);
+	cr_assert_eq(WEXITSTATUS(rc), 1);
+	snprintf(cmd, sizeof cmd, "grep -q 'needs a terminal' %s/out", t.dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "%s console --bogus >/dev/null 2>&1", t.ngen);
+	cr_assert_eq(WEXITSTATUS(system(cmd)), 2, "an unknown option is a usage error");
 	e2e_close(&t);
 }
