@@ -45,7 +45,6 @@ static int fake_run(void *ctx, const char *dir, const jq_item *it, jq_progress_f
 		else if (strncmp(it->argv[i], "fail", 4) == 0)
 			fail_first = atoi(it->argv[i] + 4);
 	}
-	log_line(dir, "start", (long long)it->id);
 	char tmp[512], img[512];
 	snprintf(tmp, sizeof tmp, "%s/out", dir);
 	mkdir(tmp, 0755);
@@ -54,6 +53,9 @@ static int fake_run(void *ctx, const char *dir, const jq_item *it, jq_progress_f
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd >= 0)
 		close(fd);
+	/* Logged once the temporary output exists, so a test that kills the
+	 * process after "start" finds it. */
+	log_line(dir, "start", (long long)it->id);
 	for (int t = 0; t < ms; t += 2) {
 		if (*cancel) {
 			unlink(tmp);
