@@ -44,10 +44,12 @@ bool tui_looks_like_option(const char *arg)
 		return arg[1] != '\0';
 	if (arg[0] != '/')
 		return false;
-	/* "/name" or "/name:value": the name has no '/', which tells an option
-	 * from an absolute path such as /usr/lib/mono/4.5/mcs.exe. */
+	/* "/name" or "/name:value": the name has no '/' and no '.', which tells
+	 * an option from an absolute path such as /usr/lib/mono/4.5/mcs.exe or
+	 * /app.exe. */
 	size_t name_len = strcspn(arg + 1, ":=");
-	return name_len > 0 && memchr(arg + 1, '/', name_len) == NULL;
+	return name_len > 0 && memchr(arg + 1, '/', name_len) == NULL &&
+	       memchr(arg + 1, '.', name_len) == NULL;
 }
 
 bool tui_is_option(const char *arg, const char *name, const char **value)
