@@ -83,7 +83,7 @@ struct real {
 	rjob *jobs;                  /* running on the pool */
 	int64_t next_job;
 	double next_connect, next_status, last_reload;
-	bool reload_wanted, closing;
+	bool reload_wanted, closing, runner_stopped;
 	struct snapshot *loading;    /* a background reload under way */
 	long long sig;               /* cache.db and WAL size/mtime signature */
 };
@@ -729,8 +729,8 @@ static int submit_uninstall(real *r, const tui_request *req, ng_diag *d)
 static void on_runner_stopped(void *ctx, int rc)
 {
 	real *r = ctx;
-	jq_runner_free(r->runner);
-	r->runner = NULL;
+	/* Freed on the next tick: not from inside the runner's own callback. */
+	r->runner_stopped = true;
 	r->reload_wanted = true;
 	tui_model_set_message(&r->base.model, rc < 0 ? "eqi stopped: %s" : "eqi: the queued items ran%s",
 			      rc < 0 ? ng_strerror(rc) : "");
@@ -836,6 +836,11 @@ static void real_tick(tui_provider *p)
 	double now = tui_now();
 	for (rjob *j = r->jobs; j; j = j->next)
 		copy_progress(r, j);
+	if (r->runner_stopped) {
+		jq_runner_free(r->runner);
+		r->runner = NULL;
+		r->runner_stopped = false;
+	}
 	tui_model *m = &p->model;
 	int busy = 0;
 	for (int i = 0; i < m->njobs; i++)
@@ -866,9 +871,11 @@ static void real_free(tui_provider *p)
 	/* Let canceled work finish and its callbacks run before freeing. */
 	if (p->loop && (r->jobs || r->runner || r->polling || r->loading)) {
 		disconnect(r);
-		while (r->jobs || r->runner || r->loading)
+		while (r->jobs || (r->runner && !r->runner_stopped) || r->loading)
 			uv_run(p->loop, UV_RUN_ONCE);
 	}
+	if (r->runner)
+		jq_runner_free(r->runner);
 	disconnect(r);
 	if (p->loop)
 		uv_run(p->loop, UV_RUN_NOWAIT);
