@@ -145,6 +145,7 @@ Test(eng_display, read_api_for_console_and_runtime)
 	int64_t id = 0;
 	cr_assert_eq(eng_lookup_image(c, exe, NULL, 0, &file, &id, &d), 0, "%s", ng_diag_text(&d));
 	cr_assert_eq(access(file, R_OK), 0);
+	free(file);
 	cr_assert_eq(eng_lookup_image(c, exe, NULL, NG_SCENARIO_DEBUG, &file, &id, &d), NG_ERR_NOTFOUND);
 	cr_assert_eq(eng_lookup_image(c, exe, "00000000000000000000000000000000", 0, &file, &id, &d),
 		     NG_ERR_NOTFOUND, "another MVID is not this image");

@@ -38,6 +38,7 @@ Test(eng_install, shared_dependency_stays_until_its_last_root_goes)
 	char *images = xasprintf("%s/images", dir);
 	cr_assert_eq(count_files(images), 0, "every image file went with its record");
 	free(images);
+	free(dir);
 	eng_cache_free(c);
 }
 
@@ -246,6 +247,7 @@ Test(eng_install, bad_input_is_named_and_nothing_recorded)
 	cr_assert_eq(run_install(c, &d, "No.Such.Assembly, Version=1.0.0.0", NULL), NG_ERR_NOTFOUND);
 	cr_assert(strstr(d.msg, "No.Such.Assembly"), "%s", d.msg);
 	assert_nothing_recorded(c, dir);
+	free(dir);
 	eng_cache_free(c);
 }
 
