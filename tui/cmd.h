@@ -40,8 +40,10 @@ void tui_eng_printer_free(void *printer);
 
 #define TUI_COMMAND_LIST                                                     \
 	{ "install", NULL, tui_cmd_install,                                  \
-	  "install NAME|PATH [/Debug] [/Profile] [/NoDependencies] [/ExeConfig:EXE] [/AppBase:DIR] [/queue[:1|2|3]]\n" \
-	  "                            compile an assembly and its dependencies into the cache" }, \
+	  "install NAME|PATH [scenarios] [config] [/queue[:1|2|3]]\n"        \
+	  "                            compile an assembly and its dependencies into the cache;\n" \
+	  "                            scenarios: /Debug /Profile /NoDependencies\n" \
+	  "                            config: /ExeConfig:EXE /AppBase:DIR" }, \
 	{ "uninstall", NULL, tui_cmd_uninstall,                              \
 	  "uninstall NAME|PATH [scenarios] [config]  remove a root (same arguments as its install)" }, \
 	{ "update", NULL, tui_cmd_update,                                    \
