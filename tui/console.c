@@ -4,8 +4,8 @@
  * worker pool and publish progress from after-work callbacks, and its
  * service connection is a handle on the same loop, so the screen never
  * waits for work. Keys arrive through a uv_poll on stdin; a 100 ms timer
- * ticks the provider (progress, external changes) and drains KEY_RESIZE,
- * which ncurses queues from its own SIGWINCH handler. After each batch of
+ * ticks the provider (progress, external changes); SIGWINCH arrives as a
+ * uv_signal on the loop thread and resizes the screen. After each batch of
  * input: key, action, reaction, and a redraw only when something is dirty;
  * ncurses sends only the cells that changed, so live updates do not
  * flicker. tui_console_bench() runs the same steps off screen and times
@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -25,6 +27,7 @@ typedef struct loop_ctx {
 	uv_loop_t *loop;
 	uv_poll_t input;
 	uv_timer_t tick;
+	uv_signal_t winch;
 	bool dirty;
 	uint64_t drawn_version;
 	double last_draw;
@@ -45,8 +48,10 @@ static void stop(loop_ctx *c)
 {
 	uv_poll_stop(&c->input);
 	uv_timer_stop(&c->tick);
+	uv_signal_stop(&c->winch);
 	uv_close((uv_handle_t *)&c->input, NULL);
 	uv_close((uv_handle_t *)&c->tick, NULL);
+	uv_close((uv_handle_t *)&c->winch, NULL);
 }
 
 static void apply(loop_ctx *c, tui_reaction r)
@@ -84,6 +89,21 @@ static void drain_keys(loop_ctx *c)
 	}
 	if (c->dirty)
 		redraw(c);
+}
+
+/* SIGWINCH through the loop: libuv delivers it on this thread whichever
+ * thread the kernel picked, so the new size is never missed. */
+static void on_winch(uv_signal_t *h, int signum)
+{
+	loop_ctx *c = h->data;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	c->s->lines = LINES;
+	c->s->cols = COLS;
+	c->s->gen++;
+	apply(c, tui_handle_key(c->s, KEY_RESIZE));
+	drain_keys(c);
 }
 
 static void on_input(uv_poll_t *h, int status, int events)
@@ -172,7 +192,9 @@ int tui_console_run(tui_provider *p, const tui_options *o)
 	loop_ctx c = { .s = &s, .loop = loop };
 	uv_poll_init(loop, &c.input, STDIN_FILENO);
 	uv_timer_init(loop, &c.tick);
-	c.input.data = c.tick.data = &c;
+	uv_signal_init(loop, &c.winch);
+	c.input.data = c.tick.data = c.winch.data = &c;
+	uv_signal_start(&c.winch, on_winch, SIGWINCH);
 	redraw(&c);
 	uv_poll_start(&c.input, UV_READABLE, on_input);
 	uv_timer_start(&c.tick, on_tick, 100, 100);
