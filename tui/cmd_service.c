@@ -4,7 +4,11 @@
  * stderr) until the queue is empty, SIGTERM, or `queue`'s stop; /daemon
  * starts it detached instead (what a /queue request does on its own). One
  * service per cache: a second one exits with a message (silently with
- * /autostart, which jq_service_spawn passes). The systemd unit
+ * /autostart, which jq_service_spawn passes).
+ *
+ * Settings: /workers:N or NGEN_SERVICE_WORKERS (default: the number of
+ * CPUs); idle detection NGEN_IDLE_BUSY_PCT (25), NGEN_IDLE_AFTER_S (120),
+ * NGEN_IDLE_SAMPLE_S (5), see queue/jq_idle.h. The systemd unit
  * dist/ngen.service runs this command. */
 #include "tui/cmd.h"
 
@@ -41,6 +45,11 @@ int tui_cmd_service(const tui_globals *g, int argc, char **argv)
 			return NGEN_EXIT_USAGE;
 		}
 	}
+	/* A service started by a /queue request has no command line of its
+	 * own; the environment it inherits may still size its pool. */
+	const char *env = getenv("NGEN_SERVICE_WORKERS");
+	if (workers == 0 && env && atoi(env) > 0 && atoi(env) <= 256)
+		workers = atoi(env);
 	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
 	ng_diag d;
 	int rc;
