@@ -77,6 +77,7 @@ typedef struct tui_job {
 	char *detail;        /* what it works on now ("3/7 System.Xml"), "" if none */
 	double started, ended; /* monotonic seconds; ended 0 while running */
 	char *error;         /* "" unless failed */
+	int part, part_base; /* provider bookkeeping: current assembly, methods before it */
 } tui_job;
 
 typedef struct tui_logline {

@@ -228,6 +228,28 @@ static tui_job *queue_job(real *r, int64_t item, const char *name)
 	return j;
 }
 
+/* The queue reports methods done/total of the assembly being compiled and
+ * names it "Name, Version=... (k of n)"; the job's bar covers all n. */
+static void queue_progress(tui_job *j, unsigned done, unsigned total, const char *what)
+{
+	unsigned k = 0, n = 0;
+	const char *paren = what ? strrchr(what, '(') : NULL;
+	if (!paren || sscanf(paren, "(%u of %u)", &k, &n) != 2 || k == 0 || k > n) {
+		j->done = (int)done;
+		j->total = (int)total;
+		j->methods = (int)done;
+	} else {
+		if ((int)k != j->part) {
+			j->part_base = j->methods;
+			j->part = (int)k;
+		}
+		j->total = (int)n * 1000;
+		j->done = (int)(k - 1) * 1000 + (total ? (int)(1000ULL * done / total) : 0);
+		j->methods = j->part_base + (int)done;
+	}
+	tui_image_set(&j->detail, what);
+}
+
 static void apply_status(real *r, const jq_status *st_)
 {
 	const jq_status st = *st_;
@@ -245,10 +267,7 @@ static void apply_status(real *r, const jq_status *st_)
 		m->pool_size = st.workers;
 	for (int i = 0; i < st.njobs && i < JQ_STATUS_JOBS; i++) {
 		tui_job *j = queue_job(r, st.jobs[i].id, st.jobs[i].item);
-		j->done = (int)st.jobs[i].done;
-		j->total = (int)st.jobs[i].total;
-		j->methods = j->done;
-		tui_image_set(&j->detail, st.jobs[i].what);
+		queue_progress(j, st.jobs[i].done, st.jobs[i].total, st.jobs[i].what);
 	}
 }
 
@@ -440,10 +459,7 @@ static void on_event(void *ctx, const jq_event *ev)
 		break;
 	case JQ_EV_PROGRESS:
 		j = queue_job(r, ev->id, NULL);
-		j->done = (int)ev->done;
-		j->total = (int)ev->total;
-		j->methods = j->done;
-		tui_image_set(&j->detail, ev->text);
+		queue_progress(j, ev->done, ev->total, ev->text);
 		break;
 	case JQ_EV_FINISHED:
 		j = queue_job(r, ev->id, NULL);
