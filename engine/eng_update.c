@@ -19,17 +19,14 @@
 #include "base/err.h"
 #include "base/xmalloc.h"
 
+/* Inside the caller's transaction. */
 static int mark_invalid(eng_cache *c, eng__invalid *v, size_t n, ng_diag *d)
 {
 	sqlite3_stmt *st;
-	int rc = eng_tx_begin(c, d);
-	if (rc == 0)
-		rc = eng__prepare(c, "UPDATE images SET status = 'invalid', reason = ? WHERE id = ?",
-				  &st, d);
-	if (rc < 0) {
-		eng_tx_rollback(c);
+	int rc = eng__prepare(c, "UPDATE images SET status = 'invalid', reason = ? WHERE id = ?",
+			      &st, d);
+	if (rc < 0)
 		return rc;
-	}
 	size_t marked = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (v[i].was_invalid)
@@ -44,6 +41,19 @@ static int mark_invalid(eng_cache *c, eng__invalid *v, size_t n, ng_diag *d)
 	sqlite3_finalize(st);
 	if (rc == 0 && marked)
 		eng_log(c, "update", "%zu image(s) found invalid", marked);
+	return rc;
+}
+
+/* Finds and records the invalid images in one transaction, so what is
+ * judged is one consistent state and no install commits in between. */
+static int find_and_mark(eng_cache *c, eng__invalid **inv, size_t *n, size_t *checked, ng_diag *d)
+{
+	int rc = eng_tx_begin(c, d);
+	if (rc < 0)
+		return rc;
+	rc = eng__find_invalid(c, c->comp->stamp(c->comp->ctx), inv, n, checked, d);
+	if (rc == 0)
+		rc = mark_invalid(c, *inv, *n, d);
 	if (rc == 0)
 		rc = eng_tx_commit(c, d);
 	else
@@ -221,9 +231,7 @@ int eng_update(eng_cache *c, bool rebuild, const eng_run_opts *o,
 	eng_update_result r = { 0 };
 	eng__invalid *inv = NULL;
 	size_t n = 0, checked = 0;
-	rc = eng__find_invalid(c, c->comp->stamp(c->comp->ctx), &inv, &n, &checked, d);
-	if (rc == 0)
-		rc = mark_invalid(c, inv, n, d);
+	rc = find_and_mark(c, &inv, &n, &checked, d);
 	r.checked = (unsigned)checked;
 	r.invalid = (unsigned)n;
 	int64_t *deep = NULL;

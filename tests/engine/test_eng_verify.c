@@ -238,3 +238,34 @@ Test(eng_verify, non_administrators_may_only_read)
 	eng_cache_free(c);
 	free(out); free(app); free(dir);
 }
+
+Test(eng_verify, concurrent_commands_share_the_cache)
+{
+	char *dir = tmpdir_new("conc");
+	/* Four installs and an update at once, two of them of the same
+	 * application: writers take turns (BEGIN IMMEDIATE, busy timeout). */
+	char *out = NULL;
+	int st = sh(&out, "export NGEN_FAKE_COMPILER=1 NGEN_FAKE_COMPILER_DELAY_MS=20; n='%s'; c='%s';"
+		    " $n --cache $c install '%s' /silent 2>&1 & p1=$!;"
+		    " $n --cache $c install '%s' /silent 2>&1 & p2=$!;"
+		    " $n --cache $c install '%s' /silent 2>&1 & p3=$!;"
+		    " $n --cache $c install '%s' /Debug /silent 2>&1 & p4=$!;"
+		    " $n --cache $c update /silent 2>&1 & p5=$!; fail=0;"
+		    " for p in $p1 $p2 $p3 $p4 $p5; do wait $p || fail=1; done; echo fail=$fail",
+		    ngen_bin(), dir, fx("shared/App1.exe"), fx("shared/App1.exe"),
+		    fx("chain/C.exe"), fx("shared/App2.exe"));
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "fail=0"), "every command succeeded:\n%s", out);
+	free(out);
+	ng_diag d;
+	eng_cache *c = NULL;
+	cr_assert_eq(eng_cache_open(dir, ENG_OPEN_WRITE, &c, &d), 0, "%s", ng_diag_text(&d));
+	eng_verify_result r = verify(c, false);
+	cr_assert_eq(r.problems, 0);
+	cr_assert_eq(q(c, "SELECT count(*) FROM roots"), 3);
+	/* App1 and Shared and mscorlib, C A B D (mscorlib shared), App2 /Debug
+	 * with its own Shared and mscorlib: 3 + 4 + 3. */
+	cr_assert_eq(q(c, "SELECT count(*) FROM images"), 10);
+	eng_cache_free(c);
+	free(dir);
+}
