@@ -28,6 +28,7 @@
 #include "base/xmalloc.h"
 
 enum { BUSY_TIMEOUT_MS = 60000 };
+#define LOG_KEEP_TEXT "10000"
 
 char *eng_default_cache_dir(void)
 {
@@ -289,6 +290,10 @@ int eng_log(eng_cache *c, const char *action, const char *fmt, ...)
 	}
 	sqlite3_finalize(st);
 	ng_strbuf_close(&sb);
+	/* The log keeps the newest LOG_KEEP entries; trimmed now and then. */
+	if (rc == 0 && sqlite3_last_insert_rowid(c->db) % 256 == 0)
+		sqlite3_exec(c->db, "DELETE FROM log WHERE id <= (SELECT max(id) FROM log) - "
+			     LOG_KEEP_TEXT, NULL, NULL, NULL);
 	return rc;
 }
 
