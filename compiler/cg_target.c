@@ -35,6 +35,7 @@
 #include <llvm/Config/llvm-config.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -49,12 +50,28 @@ static char *host_triple;
 static char *host_features;
 static char llvm_version[32];
 
+/* NGEN_LLVM_ARGS: extra LLVM options (space-separated), for measurement. */
+static void llvm_options(void)
+{
+	const char *e = getenv("NGEN_LLVM_ARGS");
+	if (!e || !*e)
+		return;
+	char *copy = xstrdup(e), *save = NULL;
+	const char *argv[32] = { "ngen" };
+	int argc = 1;
+	for (char *t = strtok_r(copy, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	LLVMParseCommandLineOptions(argc, argv, "ngen");
+	/* copy stays: LLVM keeps pointers into argv. */
+}
+
 static void init_llvm(void)
 {
 	if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
 		init_status = NG_ERR_LLVM;
 		return;
 	}
+	llvm_options();
 	char *t = LLVMGetDefaultTargetTriple();
 	char *n = LLVMNormalizeTargetTriple(t);
 	host_triple = xstrdup(n);
