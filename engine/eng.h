@@ -27,6 +27,14 @@
  * real compiler (comp_compile). NGEN_FAKE_COMPILER=1 in the environment
  * selects the fake one in any process (test hook, see eng_compiler_fake).
  *
+ * Environment: NGEN_CACHE (the cache), NGEN_MONO_LIB (Mono's lib
+ * directory, default /usr/lib/mono: gac/ and 4.5/), NGEN_GAC (more GAC
+ * roots, colon-separated). Test hooks: NGEN_FAKE_COMPILER=1,
+ * NGEN_FAKE_COMPILER_DELAY_MS, NGEN_FAKE_COMPILER_STAMP (see
+ * eng_compiler_fake), NGEN_FAULT_STEP=N (the N-th crash point of the
+ * process kills it with SIGKILL: after a compile, after a rename, before a
+ * commit, between uninstall's commit and its file removal).
+ *
  * Threads: an eng_cache is one SQLite connection; use it from one thread
  * at a time (each worker opens its own). Processes share a cache freely:
  * writers serialise on BEGIN IMMEDIATE with a busy timeout. */
