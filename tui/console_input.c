@@ -216,7 +216,7 @@ static tui_reaction help_key(tui_state *s, int key)
 	tui_action a = tui_key_action(key);
 	if (a == TUI_ACT_UP && s->help_top > 0)
 		s->help_top--;
-	else if (a == TUI_ACT_DOWN && s->help_top + 1 < (int)tui_nkeydefs)
+	else if (a == TUI_ACT_DOWN && s->help_top + 1 < (int)tui_nkeydefs + 2)
 		s->help_top++;
 	else if (a == TUI_ACT_QUIT || a == TUI_ACT_HELP || key == 27 || a == TUI_ACT_ENTER)
 		s->help = false;

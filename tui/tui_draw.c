@@ -346,9 +346,11 @@ void tui_draw_help(WINDOW *w, const tui_state *s)
 	int n = tui_help_lines(lines, 128);
 	tui_box_title(w, s, (tui_rect){ r.y, r.x, r.h, r.w },
 		      "Help: keys (Up/Down scroll, q or Esc closes)");
+	static const char *const mouse =
+		"  Mouse            click a row, a tab or an F-key; double-click opens; wheel scrolls";
 	for (int i = 0; i < r.h - 1; i++) {
 		int k = s->help_top + i;
-		tui_put(w, r.y + 1 + i, r.x, r.w, k < n ? lines[k] : "");
+		tui_put(w, r.y + 1 + i, r.x, r.w, k < n ? lines[k] : k == n + 1 ? mouse : "");
 	}
 	for (int i = 0; i < n; i++)
 		free(lines[i]);
