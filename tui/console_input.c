@@ -211,12 +211,14 @@ tui_reaction tui_handle_action(tui_state *s, tui_action a)
 	}
 }
 
+/* The help has one line per key table entry, a blank and the mouse line,
+ * in a box of lines - 5 rows; scrolling stops at its last line. */
 static tui_reaction help_key(tui_state *s, int key)
 {
 	tui_action a = tui_key_action(key);
 	if (a == TUI_ACT_UP && s->help_top > 0)
 		s->help_top--;
-	else if (a == TUI_ACT_DOWN && s->help_top + 1 < (int)tui_nkeydefs + 2)
+	else if (a == TUI_ACT_DOWN && s->help_top < (int)tui_nkeydefs + 2 - (s->lines - 5))
 		s->help_top++;
 	else if (a == TUI_ACT_QUIT || a == TUI_ACT_HELP || key == 27 || a == TUI_ACT_ENTER)
 		s->help = false;
