@@ -104,6 +104,61 @@ static int load_ids(eng_cache *c, const char *sql, int64_t **out, size_t *n, int
 	return 0;
 }
 
+/* Edges in CSR form: targets[first[i] .. first[i] + fill[i]) are the
+ * indexes of image i's dependency images. */
+typedef struct csr {
+	size_t *first, *fill, *targets;
+} csr;
+
+static void csr_build(const counts *k, const int64_t *edges, size_t nedges, csr *g)
+{
+	g->first = xcalloc(k->len + 2, sizeof *g->first);
+	g->fill = xcalloc(k->len + 1, sizeof *g->fill);
+	g->targets = xcalloc(nedges / 2 + 1, sizeof *g->targets);
+	for (size_t e = 0; e < nedges; e += 2) {
+		size_t i = index_of(k, edges[e]);
+		if (i != (size_t)-1)
+			g->first[i + 1]++;
+	}
+	for (size_t i = 0; i < k->len; i++)
+		g->first[i + 1] += g->first[i];
+	for (size_t e = 0; e < nedges; e += 2) {
+		size_t i = index_of(k, edges[e]), j = index_of(k, edges[e + 1]);
+		if (i != (size_t)-1 && j != (size_t)-1)
+			g->targets[g->first[i] + g->fill[i]++] = j;
+	}
+}
+
+static void csr_close(csr *g)
+{
+	free(g->first);
+	free(g->fill);
+	free(g->targets);
+}
+
+/* Counts one root in every image it reaches from image i; stamp marks
+ * what this root (number mark) has seen. */
+static void walk_root(counts *k, const csr *g, size_t i, bool nodeps, size_t mark,
+		      size_t *stamp, size_t *stack)
+{
+	size_t sp = 0;
+	stamp[i] = mark;
+	stack[sp++] = i;
+	while (sp) {
+		size_t x = stack[--sp];
+		k->n[x]++;
+		if (nodeps)
+			continue;      /* /NoDependencies reaches its own image only */
+		for (size_t e = g->first[x]; e < g->first[x] + g->fill[x]; e++) {
+			size_t y = g->targets[e];
+			if (stamp[y] != mark) {
+				stamp[y] = mark;
+				stack[sp++] = y;
+			}
+		}
+	}
+}
+
 static int root_counts(eng_cache *c, counts *k, ng_diag *d)
 {
 	memset(k, 0, sizeof *k);
@@ -116,45 +171,22 @@ static int root_counts(eng_cache *c, counts *k, ng_diag *d)
 	if (rc == 0)
 		rc = load_ids(c, "SELECT image_id, nodeps FROM roots", &roots, &nroots, 2, d);
 	k->n = xcalloc(k->len + 1, sizeof *k->n);
-	size_t *first = xcalloc(k->len + 2, sizeof *first);
-	size_t *targets = xcalloc(nedges / 2 + 1, sizeof *targets);
-	/* Edges in CSR form: first[i]..first[i+1] are image i's dependencies. */
-	for (size_t e = 0; rc == 0 && e < nedges; e += 2) {
-		size_t i = index_of(k, edges[e]);
-		if (i != (size_t)-1)
-			first[i + 1]++;
-	}
-	for (size_t i = 0; i < k->len; i++)
-		first[i + 1] += first[i];
-	size_t *fill = xcalloc(k->len + 1, sizeof *fill);
-	for (size_t e = 0; rc == 0 && e < nedges; e += 2) {
-		size_t i = index_of(k, edges[e]), j = index_of(k, edges[e + 1]);
-		if (i != (size_t)-1 && j != (size_t)-1)
-			targets[first[i] + fill[i]++] = j;
-	}
-	size_t *stamp = xcalloc(k->len + 1, sizeof *stamp), *stack = xcalloc(k->len + 1, sizeof *stack);
-	for (size_t r = 0; rc == 0 && r < nroots; r += 2) {
-		size_t i = index_of(k, roots[r]), sp = 0;
-		if (i == (size_t)-1 || stamp[i] == r / 2 + 1)
-			continue;
-		stamp[i] = r / 2 + 1;
-		stack[sp++] = i;
-		while (sp) {
-			size_t x = stack[--sp];
-			k->n[x]++;
-			if (roots[r + 1] && x == i)
-				continue;      /* /NoDependencies reaches its own image */
-			for (size_t e = first[x]; e < first[x] + fill[x]; e++) {
-				size_t y = targets[e];
-				if (stamp[y] != r / 2 + 1) {
-					stamp[y] = r / 2 + 1;
-					stack[sp++] = y;
-				}
-			}
+	if (rc == 0) {
+		csr g;
+		csr_build(k, edges, nedges, &g);
+		size_t *stamp = xcalloc(k->len + 1, sizeof *stamp);
+		size_t *stack = xcalloc(k->len + 1, sizeof *stack);
+		for (size_t r = 0; r < nroots; r += 2) {
+			size_t i = index_of(k, roots[r]);
+			if (i != (size_t)-1 && stamp[i] != r / 2 + 1)
+				walk_root(k, &g, i, roots[r + 1] != 0, r / 2 + 1, stamp, stack);
 		}
+		free(stamp);
+		free(stack);
+		csr_close(&g);
 	}
-	free(stamp); free(stack); free(first); free(fill); free(targets);
-	free(edges); free(roots);
+	free(edges);
+	free(roots);
 	return rc;
 }
 
