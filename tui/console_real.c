@@ -98,6 +98,13 @@ static int cmp_idmap(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Moves the log lines of src into dst (dst has none yet). */
+#define SWAP_LOG_(dst, src) do { \
+		tui_logline *l_ = (dst)->log; int n_ = (dst)->nlog, c_ = (dst)->cap_log; \
+		(dst)->log = (src)->log; (dst)->nlog = (src)->nlog; (dst)->cap_log = (src)->cap_log; \
+		(src)->log = l_; (src)->nlog = n_; (src)->cap_log = c_; \
+	} while (0)
+
 typedef struct load_ctx {
 	tui_model *m;                /* the snapshot being filled */
 	idmap *map;
@@ -140,10 +147,19 @@ static int on_dep(void *ctx, const eng_image_info *img)
 	return 0;
 }
 
+/* Roots are collected first and tied to their image's index once the
+ * images are in (they may be read at the same time on another thread). */
+typedef struct rootrow { int64_t id, image_id; char *args; } rootrow;
+typedef struct roots_ctx { rootrow *rows; int n, cap; } roots_ctx;
+
 static int on_root(void *ctx, const eng_root_info *root)
 {
-	load_ctx *lc = ctx;
-	tui_model_add_root(lc->m, root->id, root->args, index_of(lc, root->image_id));
+	roots_ctx *rc = ctx;
+	if (rc->n == rc->cap) {
+		rc->cap = rc->cap ? rc->cap * 2 : 64;
+		rc->rows = xrealloc(rc->rows, (size_t)rc->cap * sizeof *rc->rows);
+	}
+	rc->rows[rc->n++] = (rootrow){ root->id, root->image_id, xstrdup(root->args) };
 	return 0;
 }
 
@@ -298,34 +314,81 @@ static long long file_sig(const char *dir)
  * dependency edges and the roots each image is needed by), log, queue.
  * Touches nothing but m and the connections given, so it runs on a
  * worker thread as well as on the loop. */
-static int load_model(eng_cache *c, jq_db *jdb, tui_model *m, int deps_limit, ng_diag *d)
+typedef struct images_read {
+	const char *dir;             /* open a connection of its own on this */
+	eng_cache *c;                /* or use this one */
+	tui_model *m;
+	int rc;
+	ng_diag d;
+} images_read;
+
+static void *read_images(void *arg)
 {
-	load_ctx lc = { m, NULL, 0, 0 };
+	images_read *ir = arg;
+	eng_cache *c = ir->c;
+	if (!c && (ir->rc = eng_cache_open(ir->dir, 0, &c, &ir->d)) < 0)
+		return NULL;
+	load_ctx lc = { ir->m, NULL, 0, 0 };
+	ir->rc = eng_images_foreach(c, on_image, &lc, &ir->d);
+	if (!ir->c)
+		eng_cache_free(c);
+	return NULL;
+}
+
+/* Reads the cache and the queue into m: images, roots, log, queue, and the
+ * dependency edges when there are at most deps_limit images (one query per
+ * image). With dir given, images are read on a second thread on their own
+ * connection while this one reads the roots and the log: the two
+ * heaviest queries then overlap. Touches nothing but m and the
+ * connections, so it runs on a worker thread as well as on the loop. */
+static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, int deps_limit,
+		      ng_diag *d)
+{
 	double t0 = tui_now();
-	int rc = eng_images_foreach(c, on_image, &lc, d);
+	images_read ir = { dir, dir ? NULL : c, m, 0, { 0 } };
+	pthread_t th;
+	bool threaded = dir && pthread_create(&th, NULL, read_images, &ir) == 0;
+	if (!threaded) {
+		ir.c = c;
+		read_images(&ir);
+	}
+	roots_ctx roots = { 0 };
+	int rc = eng_roots_foreach(c, on_root, &roots, d);
+	tui_model side;
+	tui_model_init(&side);
+	load_log(c, &side);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (ir.rc < 0 && rc >= 0) {
+		rc = ir.rc;
+		*d = ir.d;
+	}
 	double t1 = tui_now();
-	bool deps = m->nimages <= deps_limit;
+	load_ctx lc = { m, NULL, 0, 0 };
 	lc.map = xmalloc((size_t)(m->nimages + 1) * sizeof *lc.map);
 	for (int i = 0; i < m->nimages; i++)
 		lc.map[i] = (idmap){ m->images[i].id, i };
 	lc.nmap = m->nimages;
 	qsort(lc.map, (size_t)lc.nmap, sizeof *lc.map, cmp_idmap);
-	for (int i = 0; deps && rc >= 0 && i < m->nimages; i++) {
+	for (int i = 0; m->nimages <= deps_limit && rc >= 0 && i < m->nimages; i++) {
 		lc.cur = i;
 		rc = eng_image_deps_foreach(c, m->images[i].id, on_dep, &lc, d);
 	}
 	double t2 = tui_now();
-	if (rc >= 0)
-		rc = eng_roots_foreach(c, on_root, &lc, d);
+	for (int i = 0; i < roots.n; i++) {
+		tui_model_add_root(m, roots.rows[i].id, roots.rows[i].args, index_of(&lc, roots.rows[i].image_id));
+		free(roots.rows[i].args);
+	}
+	free(roots.rows);
 	free(lc.map);
 	tui_model_link_roots(m);
-	double t3 = tui_now();
-	load_log(c, m);
+	SWAP_LOG_(m, &side);
+	tui_model_close(&side);
 	load_queue(jdb, m);
 	if (getenv("NGEN_CONSOLE_TRACE"))
-		fprintf(stderr, "console: read images %.1f ms, edges %.1f ms, roots %.1f ms, log and "
-			"queue %.1f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3,
-			(tui_now() - t3) * 1e3);
+		fprintf(stderr, "console: read images, roots and log %.1f ms%s, edges %.1f ms, "
+			"linking and queue %.1f ms\n", (t1 - t0) * 1e3, threaded ? " (in parallel)" : "",
+			(t2 - t1) * 1e3, (tui_now() - t2) * 1e3);
 	return rc < 0 ? rc : 0;
 }
 
@@ -354,7 +417,7 @@ static void snapshot_work(uv_work_t *w)
 		return;
 	jq_db jdb;
 	sn->queue_ok = r->jdb_ok && jq_db_open(&jdb, r->dir) == 0;
-	sn->rc = load_model(c, sn->queue_ok ? &jdb : NULL, &sn->m, INT_MAX, &sn->d);
+	sn->rc = load_model(c, NULL, sn->queue_ok ? &jdb : NULL, &sn->m, INT_MAX, &sn->d);
 	if (sn->queue_ok)
 		jq_db_close(&jdb);
 	eng_cache_free(c);
@@ -413,7 +476,7 @@ static int real_reload(tui_provider *p)
 	tui_model_init(&snap);
 	double t0 = tui_now();
 	int limit = p->loop ? SYNC_DEPS_LIMIT : INT_MAX;
-	int rc = load_model(r->cache, r->jdb_ok ? &r->jdb : NULL, &snap, limit, &d);
+	int rc = load_model(r->cache, r->dir, r->jdb_ok ? &r->jdb : NULL, &snap, limit, &d);
 	tui_model_take_data(m, &snap);
 	tui_model_close(&snap);
 	if (getenv("NGEN_CONSOLE_TRACE"))
@@ -436,7 +499,7 @@ double tui_real_full_load_ms(tui_provider *p)
 	tui_model_init(&snap);
 	ng_diag d;
 	double t0 = tui_now();
-	load_model(r->cache, r->jdb_ok ? &r->jdb : NULL, &snap, INT_MAX, &d);
+	load_model(r->cache, NULL, r->jdb_ok ? &r->jdb : NULL, &snap, INT_MAX, &d);
 	double ms = (tui_now() - t0) * 1e3;
 	tui_model_close(&snap);
 	return ms;
