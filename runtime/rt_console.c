@@ -24,6 +24,7 @@ static struct {
 	size_t len;
 	int fd;
 	int fd_set;
+	int line_mode;           /* 1: flush at each newline (a terminal), 0: not yet known */
 	uint16_t pending_high;   /* a high surrogate waiting for its pair */
 } con;
 
@@ -37,6 +38,17 @@ void rt_console_set_fd(int fd)
 	rt_console_flush(0);
 	con.fd_set = fd >= 0;
 	con.fd = fd;
+	con.line_mode = 0;
+}
+
+/* On a terminal each line appears when written, as with Mono (whose
+ * Console.Out flushes every write); into a pipe or file the buffer is
+ * written when full and when the program ends. */
+static int line_mode(void)
+{
+	if (!con.line_mode)
+		con.line_mode = isatty(console_fd()) ? 1 : 2;
+	return con.line_mode == 1;
 }
 
 static void write_all(int fd, const char *p, size_t n)
@@ -63,6 +75,8 @@ static void put_bytes(const char *s, size_t n)
 	}
 	memcpy(con.buf + con.len, s, n);
 	con.len += n;
+	if (n > 0 && s[n - 1] == '\n' && line_mode())
+		rt_console_flush(0);
 }
 
 static void put_code_point(uint32_t cp)

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { MAX_PROGRAMS = 256, MAX_ARGS = 32, RUN_TIMEOUT_S = 120 };
+enum { MAX_PROGRAMS = 256, MAX_ARGS = 32, RUN_TIMEOUT_S = 60 };
 
 typedef struct program {
 	char *name;   /* "Recursion", cr_malloc()ed */
