@@ -514,7 +514,7 @@ static void on_client_readable(uv_poll_t *h, int status, int events)
 {
 	real *r = h->data;
 	jq_event ev;
-	int rc;
+	int rc = 0;
 	while (r->client && (rc = jq_client_read_event(r->client, &ev, 0)) == 1)
 		tui__real_on_event(r, &ev);
 	if (r->client && rc < 0) {
