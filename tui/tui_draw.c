@@ -192,7 +192,7 @@ void tui_layout_of(const tui_state *s, tui_layout *l)
 		l->list.w = cols - dw - 1;
 		l->details = (tui_rect){ top, cols - dw, h, dw };
 	} else {
-		int dh = h / 2 < 10 ? h / 2 : 10;
+		int dh = h / 2 < 14 ? h / 2 : 14;
 		l->list.h = h - dh;
 		l->details = (tui_rect){ top + h - dh, 0, dh, cols };
 	}

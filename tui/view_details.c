@@ -27,11 +27,31 @@ static void field(pane *p, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	wattron(p->w, tui_attr(p->s, TUI_C_TITLE));
+	attr_t a = getattrs(p->w);
+	wattrset(p->w, tui_attr(p->s, TUI_C_TITLE));
 	tui_putf(p->w, p->y, p->r.x, 13, " %-11s ", key);
-	wattroff(p->w, tui_attr(p->s, TUI_C_TITLE));
-	tui_put(p->w, p->y, p->r.x + 13, p->r.w - 13, buf);
-	p->y++;
+	wattrset(p->w, a);
+	/* A long value wraps onto up to three lines (reasons, messages). */
+	int room = p->r.w - 13;
+	const char *v = buf;
+	for (int line = 0; line < 3 && p->y < p->r.y + p->r.h; line++) {
+		size_t n = strlen(v);
+		if ((int)n > room && line < 2 && room > 0) {
+			n = (size_t)room;
+			while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+				n--;      /* never split a UTF-8 sequence */
+		}
+		char part[1024];
+		memcpy(part, v, n);
+		part[n] = 0;
+		if (line > 0)
+			tui_put(p->w, p->y, p->r.x, 13, "");
+		tui_put(p->w, p->y, p->r.x + 13, room, part);
+		p->y++;
+		v += n;
+		if (!*v)
+			break;
+	}
 }
 
 static void image_fields(pane *p, const tui_model *m, const tui_image *im)
@@ -40,9 +60,9 @@ static void image_fields(pane *p, const tui_model *m, const tui_image *im)
 	tui_fmt_size(im->size, size);
 	tui_fmt_time(im->last_used, used);
 	field(p, "Name", "%s", im->display);
-	wattron(p->w, tui_status_attr(p->s, im->status));
+	wattrset(p->w, tui_status_attr(p->s, im->status));
 	field(p, "Status", "%s%s%s", tui_status_name(im->status), im->reason[0] ? ": " : "", im->reason);
-	wattroff(p->w, tui_status_attr(p->s, im->status));
+	wattrset(p->w, A_NORMAL);
 	field(p, "MVID", "%s", im->mvid);
 	field(p, "File", "%s", im->file);
 	field(p, "Image", "%s (%s)", im->image_file[0] ? im->image_file : "none", size);
@@ -112,7 +132,7 @@ void tui_draw_details(WINDOW *w, const tui_state *s, tui_rect r)
 		job_fields(&p, &m->jobs[sel.index]);
 		break;
 	case TUI_SEL_LOG:
-		field(&p, "Level", "%s", m->log[sel.index].level);
+		field(&p, "Action", "%s", m->log[sel.index].level);
 		field(&p, "Message", "%s", m->log[sel.index].text);
 		break;
 	default:
