@@ -134,7 +134,7 @@ Test(console_e2e, open_the_tree)
 	cr_assert_eq(batch(&t, args), 0);
 	start_console(&t, "");
 	wait_for(&t, "ikdasm.exe", "valid");
-	cr_assert_null(strstr(t.screen, "mscorlib"), "the tree starts collapsed");
+	cr_assert_null(strstr(t.screen, "\u251c\u2500"), "the tree starts collapsed:\n%s", t.screen);
 	keys(&t, "Enter");
 	wait_for(&t, "mscorlib", "valid");
 	keys(&t, "Left");
