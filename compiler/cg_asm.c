@@ -251,17 +251,26 @@ static int resolve_ref(cg_job *job, cg_asm *a, uint32_t token, ng_arena *ar,
 int cg__asm_resolve_type(cg_job *job, cg_asm *a, uint32_t token, ng_arena *ar,
 			 cg_asm **def_asm, uint32_t *def_row, const char **why)
 {
+	uint32_t row = MD_TOKEN_ROW(token);
 	switch (MD_TOKEN_TABLE(token)) {
 	case MD_T_TYPEDEF:
+		if (row == 0 || row > md_row_count(a->img, MD_T_TYPEDEF))
+			break;
 		*def_asm = a;
-		*def_row = MD_TOKEN_ROW(token);
+		*def_row = row;
 		return 0;
 	case MD_T_TYPEREF:
+		if (row == 0 || row > md_row_count(a->img, MD_T_TYPEREF))
+			break;
 		return resolve_ref(job, a, token, ar, def_asm, def_row, 0, why);
-	default:
+	case MD_T_TYPESPEC:
 		*why = "generic type instances are not supported";
 		return -1;
+	default:
+		break;
 	}
+	*why = ng_arena_printf(ar, "invalid type token 0x%08x", token);
+	return -1;
 }
 
 static cg_kind prim_kind(uint8_t elem)

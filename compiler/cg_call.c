@@ -209,6 +209,9 @@ static int resolve_callee(cg_fn *f, uint32_t token, callee *c)
 					      token);
 		return resolve_methoddef(f, f->a, MD_TOKEN_ROW(token), c);
 	case MD_T_MEMBERREF:
+		if (MD_TOKEN_ROW(token) == 0 ||
+		    MD_TOKEN_ROW(token) > md_row_count(f->a->img, MD_T_MEMBERREF))
+			break;
 		return resolve_memberref(f, token, c);
 	case MD_T_METHODSPEC:
 		return cg__fn_exclude(f, "generic method", "call to an instance of a generic "
@@ -216,8 +219,9 @@ static int resolve_callee(cg_fn *f, uint32_t token, callee *c)
 				      md_get(f->a->img, MD_T_METHODSPEC, MD_TOKEN_ROW(token),
 					     MD_METHODSPEC_METHOD)));
 	default:
-		return cg__fn_exclude(f, "invalid IL", "invalid IL: bad method token 0x%08x", token);
+		break;
 	}
+	return cg__fn_exclude(f, "invalid IL", "invalid IL: bad method token 0x%08x", token);
 }
 
 /* A function of another image, referenced weakly (NULL when absent). */
@@ -586,7 +590,8 @@ static int resolve_field(cg_fn *f, uint32_t token, field *out)
 		out->row = MD_TOKEN_ROW(token);
 		if (out->row == 0 || out->row > md_row_count(a->img, MD_T_FIELD))
 			return cg__fn_exclude(f, "invalid IL", "invalid IL: bad field token 0x%08x", token);
-	} else if (MD_TOKEN_TABLE(token) == MD_T_MEMBERREF) {
+	} else if (MD_TOKEN_TABLE(token) == MD_T_MEMBERREF && MD_TOKEN_ROW(token) != 0 &&
+		   MD_TOKEN_ROW(token) <= md_row_count(a->img, MD_T_MEMBERREF)) {
 		uint32_t row = MD_TOKEN_ROW(token);
 		uint32_t parent = md_get(a->img, MD_T_MEMBERREF, row, MD_MEMBERREF_CLASS);
 		const char *name = md_string(a->img, md_get(a->img, MD_T_MEMBERREF, row,
