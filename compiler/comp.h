@@ -22,7 +22,17 @@
  * first unsupported instruction, type or call and its IL offset); methods
  * marked BypassNGenAttribute are left out as such. Neither is an error: the
  * job fails only when the assembly cannot be read, a reference cannot be
- * resolved, LLVM or the linker fail, or the job is canceled. */
+ * resolved, LLVM or the linker fail, or the job is canceled.
+ *
+ * Binding (base/abi.h): calls and static fields of a soft-bound dependency
+ * go through the image's import cells; a hard-bound one (LoadHint.Always)
+ * is referenced by symbol, weakly, with an import as the fallback that
+ * reports an excluded target, and is recorded as DT_NEEDED of the image
+ * (soname "Name-<mvid>.ni.so") when the image really uses it. An excluded
+ * static method that compiled code of the same image calls gets a stub
+ * that calls ngrt_method_excluded. The class library (mscorlib, System.*)
+ * is reached only through the runtime intrinsics of base/abi_bcl.h and the
+ * inline String.Length / indexer; other calls into it exclude the caller. */
 #ifndef COMP_H
 #define COMP_H
 
@@ -54,7 +64,9 @@ typedef struct comp_request {
 	comp_progress_fn progress;   /* may be NULL */
 	void *progress_ctx;
 	volatile int *cancel;        /* may be NULL; non-zero -> NG_ERR_CANCELED */
-	int threads;                 /* modules compiled in parallel; 0 = one per core */
+	int threads;                 /* modules compiled in parallel: exactly this many
+	                                (at most one per method to compile, 16 at most);
+	                                0 = one per core, ~400 methods per module at least */
 } comp_request;
 
 /* A dependency recorded in the image's manifest. */
