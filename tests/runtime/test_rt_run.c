@@ -677,3 +677,47 @@ Test(rt_run, a_missing_static_field_is_named)
 	rt_test_result_close(&r);
 	free(dir);
 }
+
+static void run_faulting_main(const char *main_body, rt_proc_result *r)
+{
+	asm_info a;
+	asm_open("ExitCode.exe", &a);
+	char *dir = temp_dir();
+	char *m = mvid_init(a.mvid);
+	char *rows = xasprintf("{ 0x%08x, NG_METHOD_COMPILED, (void *)ngm_main, NULL }", a.entry);
+	char *man = manifest_src(m, a.entry, rows, 1, NULL);
+	char *body = xasprintf("%s\n%s", main_body, man);
+	build_image(dir, "ExitCode", body);
+	run(a.path, dir, 0, NULL, r);
+	free(m); free(rows); free(man); free(body); free(dir);
+}
+
+Test(rt_run, stack_overflow_is_reported_like_mono)
+{
+	rt_proc_result r;
+	run_faulting_main(
+		"static volatile int sink;\n"
+		"static int deep(int n) { volatile char pad[64]; pad[0] = (char)n; sink = pad[0];\n"
+		" return deep(n + 1) + 1; }\n"
+		"int32_t ngm_main(void) { ngrt_Console_WriteLine_i4(1); return deep(0); }\n", &r);
+	cr_expect_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_expect(!r.signaled);
+	cr_expect_str_eq(r.out, "1\n");
+	char *line = rt_test_exception_line(r.err);
+	cr_expect_str_eq(line, "StackOverflowException");
+	cr_expect(strstr(r.err, "System.StackOverflowException: The requested operation caused a stack overflow.") != NULL);
+	free(line);
+	rt_test_result_close(&r);
+}
+
+Test(rt_run, null_page_access_is_a_null_reference)
+{
+	rt_proc_result r;
+	run_faulting_main(
+		"int32_t ngm_main(void) { volatile int32_t *p = (int32_t *)8; return *p; }\n", &r);
+	cr_expect_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	char *line = rt_test_exception_line(r.err);
+	cr_expect_str_eq(line, "System.NullReferenceException: Object reference not set to an instance of an object");
+	free(line);
+	rt_test_result_close(&r);
+}
