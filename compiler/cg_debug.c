@@ -6,8 +6,10 @@
  * line of the IL instruction it came from: from the .mdb symbol file that
  * mcs -debug writes next to the assembly (cg_mdb.c), else the IL offset
  * itself as the line number of a file named after the assembly (so "line
- * 19" means IL_0012: IL offset + 1, lines start at 1). Nothing here runs
- * outside the Debug scenario. */
+ * 19" means IL_0012: IL offset + 1, lines start at 1). Arguments carry
+ * their metadata names and locals V_0, V_1... (the .mdb's local names are
+ * not read), so gdb's `info args` / `info locals` show them. Nothing here
+ * runs outside the Debug scenario. */
 #include "compiler/cg_fn.h"
 #include "compiler/cg_mdb.h"
 
@@ -105,4 +107,63 @@ void cg__debug_at(cg_fn *f, uint32_t il_offset)
 	f->cur_line = line;
 	LLVMMetadataRef loc = LLVMDIBuilderCreateDebugLocation(m->ctx, line, 0, f->di_sp, NULL);
 	LLVMSetCurrentDebugLocation2(m->b, loc);
+}
+
+/* The DWARF type of a storage kind (basic types; references and pointers
+ * as pointers to an opaque byte). */
+static LLVMMetadataRef di_type(cg_mod *m, cg_kind k)
+{
+	static const struct { const char *name; unsigned bits, enc; } basic[CG_K_COUNT_] = {
+		[CG_K_BOOL] = { "bool", 8, 0x02 }, [CG_K_CHAR] = { "char", 16, 0x10 },
+		[CG_K_I1] = { "int8", 8, 0x05 }, [CG_K_U1] = { "uint8", 8, 0x08 },
+		[CG_K_I2] = { "int16", 16, 0x05 }, [CG_K_U2] = { "uint16", 16, 0x08 },
+		[CG_K_I4] = { "int32", 32, 0x05 }, [CG_K_U4] = { "uint32", 32, 0x08 },
+		[CG_K_I8] = { "int64", 64, 0x05 }, [CG_K_U8] = { "uint64", 64, 0x08 },
+		[CG_K_I] = { "native int", 64, 0x05 }, [CG_K_U] = { "native uint", 64, 0x08 },
+		[CG_K_PTR] = { "native int", 64, 0x05 },
+		[CG_K_R4] = { "float32", 32, 0x04 }, [CG_K_R8] = { "float64", 64, 0x04 },
+	};
+	if (k < CG_K_COUNT_ && basic[k].name)
+		return LLVMDIBuilderCreateBasicType(m->dib, basic[k].name, strlen(basic[k].name),
+						    basic[k].bits, basic[k].enc, LLVMDIFlagZero);
+	LLVMMetadataRef byte = LLVMDIBuilderCreateBasicType(m->dib, "uint8", 5, 8, 0x08,
+							    LLVMDIFlagZero);
+	return LLVMDIBuilderCreatePointerType(m->dib, byte, 64, 0, 0, "", 0);
+}
+
+/* The name of parameter i (0-based) from the Param table, or argN. */
+static const char *param_name(cg_fn *f, uint32_t i)
+{
+	for (uint32_t pos = f->def.param_first; pos < f->def.param_end; pos++) {
+		uint32_t row = md_param_at(f->a->img, pos);
+		if (md_get(f->a->img, MD_T_PARAM, row, MD_PARAM_SEQUENCE) == i + 1) {
+			const char *n = md_string(f->a->img, md_get(f->a->img, MD_T_PARAM, row,
+								   MD_PARAM_NAME));
+			if (*n)
+				return n;
+		}
+	}
+	return ng_arena_printf(f->ar, "arg%u", i);
+}
+
+void cg__debug_vars(cg_fn *f)
+{
+	cg_mod *m = f->m;
+	if (!f->di_sp)
+		return;
+	uint32_t line = f->cur_line ? f->cur_line : 1;
+	LLVMMetadataRef loc = LLVMDIBuilderCreateDebugLocation(m->ctx, line, 0, f->di_sp, NULL);
+	LLVMMetadataRef expr = LLVMDIBuilderCreateExpression(m->dib, NULL, 0);
+	for (uint32_t i = 0; i < f->nargs; i++) {
+		const char *n = param_name(f, i);
+		LLVMMetadataRef v = LLVMDIBuilderCreateParameterVariable(m->dib, f->di_sp, n,
+			strlen(n), i + 1, f->di_file, line, di_type(m, f->arg_k[i]), 1, LLVMDIFlagZero);
+		LLVMDIBuilderInsertDeclareAtEnd(m->dib, f->arg_p[i], v, expr, loc, f->bb_alloca);
+	}
+	for (uint32_t i = 0; i < f->nlocals; i++) {
+		const char *n = ng_arena_printf(f->ar, "V_%u", i);
+		LLVMMetadataRef v = LLVMDIBuilderCreateAutoVariable(m->dib, f->di_sp, n, strlen(n),
+			f->di_file, line, di_type(m, f->loc_k[i]), 1, LLVMDIFlagZero, 0);
+		LLVMDIBuilderInsertDeclareAtEnd(m->dib, f->loc_p[i], v, expr, loc, f->bb_alloca);
+	}
 }

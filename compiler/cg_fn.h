@@ -139,5 +139,7 @@ void cg__profile_call(cg_fn *f, int leave);
 /* cg_debug.c */
 void cg__debug_fn_begin(cg_fn *f);
 void cg__debug_at(cg_fn *f, uint32_t il_offset);
+/* Declares the arguments and locals (their allocas) to the debugger. */
+void cg__debug_vars(cg_fn *f);
 
 #endif

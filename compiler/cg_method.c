@@ -507,6 +507,7 @@ static void make_allocas(cg_fn *f)
 		f->loc_p[i] = LLVMBuildAlloca(f->ab, t, "loc");
 		LLVMBuildStore(f->ab, LLVMConstNull(t), f->loc_p[i]);
 	}
+	cg__debug_vars(f);
 }
 
 static void make_blocks(cg_fn *f)

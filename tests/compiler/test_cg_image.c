@@ -226,18 +226,18 @@ Test(cg_image, gdb_breaks_on_a_method_and_a_line_of_a_debug_image, .timeout = 12
 	snprintf(cmd, sizeof cmd,
 		 "cd /tmp && HOME=/tmp NGEN_IMAGES='%s' gdb -nx -batch -ex 'set breakpoint pending on' "
 		 "-ex \"break 'Dbg::Square'\" -ex 'break Dbg.cs:8' -ex run -ex bt -ex continue "
-		 "-ex 'info line' -ex kill --args '%s' run /Debug '%s' 2>&1",
+		 "-ex 'info line' -ex 'info args' -ex 'info locals' -ex kill --args '%s' run /Debug '%s' 2>&1",
 		 dir, ngen, dbg);
 	FILE *p = popen(cmd, "r");
 	char *out = xcalloc(1, 65536);
 	size_t n = fread(out, 1, 65535, p);
 	pclose(p);
 	out[n] = '\0';
-	cr_assert(strstr(out, "Breakpoint 1, Dbg::Square () at ") != NULL, "%s", out);
+	cr_assert(strstr(out, "Breakpoint 1, Dbg::Square (x=0) at ") != NULL, "%s", out);
 	cr_assert(strstr(out, "in Dbg::Main () at ") != NULL, "no caller in the backtrace: %s", out);
-	cr_assert(strstr(out, "Breakpoint 2, Dbg::Square () at ") != NULL, "%s", out);
-	cr_assert(strstr(out, "Breakpoint 2, Dbg::Square () at ") && strstr(out, "Dbg.cs:8\n8\t"),
+	cr_assert(strstr(out, "Breakpoint 2, Dbg::Square (x=0) at ") && strstr(out, "Dbg.cs:8\n8\t"),
 		  "not stopped at line 8: %s", out);
+	cr_assert(strstr(out, "\nx = 0\n") && strstr(out, "\nV_0 = 0\n"), "args and locals: %s", out);
 	cr_assert(strstr(out, "Dbg.cs\" starts at address") != NULL, "%s", out);
 	free(out);
 	unlink(image);
