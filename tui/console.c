@@ -162,7 +162,7 @@ static int term_start(tui_state *s, const tui_options *o)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	set_escdelay(100);   /* Esc alone vs. a sequence split by a loaded machine */
 	curs_set(0);
 	mousemask(ALL_MOUSE_EVENTS, NULL);
 	mouseinterval(200);

@@ -70,6 +70,17 @@ static void start_console(e2e *t, const char *env)
 			"--cache %s/cache; sleep 60'", t->sock, t->ngen, env, t->ngen, t->dir), 0);
 }
 
+/* A mouse click (press, then release) at screen column x, row y (from 0),
+ * as xterm reports it for TERM=xterm-256color: SGR encoding (mode 1006),
+ * ESC [ < button ; x+1 ; y+1 M, and m for the release. Wheel events
+ * (button 64 up, 65 down) have no release. */
+static void click(e2e *t, int button, int x, int y)
+{
+	sh("tmux -L %s send-keys -l \"$(printf '\\033[<%d;%d;%dM')\"", t->sock, button, x + 1, y + 1);
+	if (button < 64)
+		sh("tmux -L %s send-keys -l \"$(printf '\\033[<%d;%d;%dm')\"", t->sock, button, x + 1, y + 1);
+}
+
 static void keys(e2e *t, const char *k)
 {
 	sh("tmux -L %s send-keys %s", t->sock, k);
@@ -253,5 +264,34 @@ Test(console_e2e, refuses_to_run_without_a_terminal)
 	cr_assert_eq(system(cmd), 0);
 	snprintf(cmd, sizeof cmd, "%s console --bogus >/dev/null 2>&1", t.ngen);
 	cr_assert_eq(WEXITSTATUS(system(cmd)), 2, "an unknown option is a usage error");
+	e2e_close(&t);
+}
+
+Test(console_e2e, mouse_selects_tabs_and_rows_and_the_wheel_scrolls)
+{
+	e2e t;
+	e2e_open(&t);
+	cr_assert_eq(sh("tmux -L %s new-session -d -s e2e -x 100 -y 30 'env TERM=xterm-256color "
+			"LANG=C.UTF-8 %s console --fake 300; sleep 60'", t.sock, t.ngen), 0);
+	wait_for(&t, "1 Roots", NULL);
+	usleep(500000);                            /* mouse reporting is switched on */
+	click(&t, 0, 13, 1);                       /* the "2 Images" tab */
+	wait_for(&t, "NAME (300, by name)", NULL);
+	click(&t, 0, 3, 6);                        /* the fourth row */
+	capture(&t);
+	char *row = strstr(t.screen, "\n");
+	for (int i = 0; row && i < 5; i++)
+		row = strchr(row + 1, '\n');
+	cr_assert(row, "screen:\n%s", t.screen);
+	char name[32] = "";
+	sscanf(row + 1, "%31s", name);
+	char want[64];
+	snprintf(want, sizeof want, "Name        %s,", name);
+	wait_for(&t, want, NULL);                  /* the details follow the click */
+	click(&t, 65, 3, 6);                       /* wheel down: three rows further */
+	snprintf(want, sizeof want, "Name        %s,", name);
+	for (int i = 0; i < 50 && strstr(capture(&t), want); i++)
+		usleep(100000);
+	cr_assert_null(strstr(t.screen, want), "the wheel moved the selection:\n%s", t.screen);
 	e2e_close(&t);
 }
