@@ -100,6 +100,16 @@ static int on_dep(void *ctx, const eng_image_info *img)
 	return 0;
 }
 
+/* "install /x/App.exe" -> "/x/App.exe": the views already say what a root
+ * or a queue item's action is. */
+static const char *after_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	if (text && strncmp(text, word, n) == 0 && text[n] == ' ')
+		return text + n + 1;
+	return text;
+}
+
 /* Roots are collected first and tied to their image's index once the
  * images are in (they may be read at the same time on another thread). */
 typedef struct rootrow { int64_t id, image_id; char *args; } rootrow;
@@ -112,7 +122,7 @@ static int on_root(void *ctx, const eng_root_info *root)
 		rc->cap = rc->cap ? rc->cap * 2 : 64;
 		rc->rows = xrealloc(rc->rows, (size_t)rc->cap * sizeof *rc->rows);
 	}
-	rc->rows[rc->n++] = (rootrow){ root->id, root->image_id, xstrdup(root->args) };
+	rc->rows[rc->n++] = (rootrow){ root->id, root->image_id, xstrdup(after_word(root->args, "install")) };
 	return 0;
 }
 
@@ -176,7 +186,8 @@ static void load_queue(jq_db *jdb, tui_model *m)
 		return;
 	for (int i = 0; i < n; i++) {
 		char *what = jq_item_describe(&items[i]);
-		tui_qitem *q = tui_model_add_qitem(m, items[i].id, items[i].priority, what,
+		tui_qitem *q = tui_model_add_qitem(m, items[i].id, items[i].priority,
+						   after_word(what, items[i].kind),
 						   items[i].kind, jq_state_name(items[i].state));
 		free(what);
 		q->attempts = items[i].attempts;
