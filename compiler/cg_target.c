@@ -65,13 +65,15 @@ static void llvm_options(void)
 		e = "-fast-isel";
 	if (!*e)
 		return;
-	char *copy = xstrdup(e), *save = NULL;
-	const char *argv[32] = { "ngen" };
+	/* Static: parsed once per process, and LLVM may keep pointers. */
+	static char copy[1024];
+	static const char *argv[32] = { "ngen" };
+	char *save = NULL;
+	snprintf(copy, sizeof copy, "%s", e);
 	int argc = 1;
 	for (char *t = strtok_r(copy, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	LLVMParseCommandLineOptions(argc, argv, "ngen");
-	/* copy stays: LLVM keeps pointers into argv. */
 }
 
 static void init_llvm(void)

@@ -6,6 +6,7 @@
 #include "base/xmalloc.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,11 +152,14 @@ double ngrt_Math_Sqrt(double x) { return __builtin_sqrt(x); }
 
 const char *cgt_fixture(const char *name)
 {
-	static char buf[4][1024];
+	static char buf[4][PATH_MAX];
 	static int k;
 	const char *dir = getenv("NGEN_FIXTURES");
-	char *b = buf[k++ & 3];
-	snprintf(b, sizeof buf[0], "%s/cg/%s", dir && *dir ? dir : "build/fixtures", name);
+	char *b = buf[k++ & 3], rel[1024];
+	snprintf(rel, sizeof rel, "%s/cg/%s", dir && *dir ? dir : "build/fixtures", name);
+	/* Absolute, so tests may run commands in other directories. */
+	if (!realpath(rel, b))
+		snprintf(b, sizeof buf[0], "%s", rel);
 	return b;
 }
 
