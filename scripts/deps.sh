@@ -15,6 +15,7 @@ packages=(
 	gdb tmux sqlite3
 	# screenshots of the console
 	xvfb xterm imagemagick x11-apps
+	x11-utils fonts-dejavu-core   # xwininfo finds the xterm window; its font
 )
 
 missing=()
