@@ -42,7 +42,7 @@ static void fill_image(tui_image *im, int i, const char *name)
 	char buf[512];
 	snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", i);
 	tui_image_set(&im->mvid, buf);
-	snprintf(buf, sizeof buf, "/usr/lib/mono/4.5/%s.%s", name, i < NKNOWN ? "dll" : "dll");
+	snprintf(buf, sizeof buf, "/usr/lib/mono/4.5/%s.dll", name);
 	tui_image_set(&im->file, buf);
 	snprintf(buf, sizeof buf, "/var/lib/ngen/images/%s-%04x.so", name, i);
 	tui_image_set(&im->image_file, buf);
