@@ -534,12 +534,14 @@ static void finish_prologue(cg_fn *f)
 	cg__debug_at(f, 0);
 	if (cg__job_scenario(f->job) & NG_SCENARIO_PROFILE)
 		cg__profile_call(f, 0);
-	/* The method's own type first (precise or not, as Mono), then the
-	 * beforefieldinit types whose statics the body touches. */
-	if (f->owner && f->a->cctor_of[f->owner] && f->a->cctor_of[f->owner] != f->row)
-		cg__cctor_check(f, f->a, f->owner);
+	/* As Mono: the beforefieldinit types whose statics the body touches
+	 * (Mono initialises them while it compiles the method, in IL order),
+	 * then the method's own type (precise or not; Mono checks it when the
+	 * compiled method starts). */
 	for (uint32_t i = 0; i < f->ninit; i++)
 		cg__cctor_check(f, f->init_asm[i], f->init_row[i]);
+	if (f->owner && f->a->cctor_of[f->owner] && f->a->cctor_of[f->owner] != f->row)
+		cg__cctor_check(f, f->a, f->owner);
 	LLVMBuildBr(m->b, f->bbs[0]);
 }
 

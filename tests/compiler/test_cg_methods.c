@@ -50,6 +50,17 @@ Test(cg_methods, beforefieldinit_cctor_runs_on_entry_of_a_method_that_touches_it
 	cgt_close(&img);
 }
 
+Test(cg_methods, touched_beforefieldinit_types_initialise_before_the_own_type)
+{
+	cgt_image img;
+	cgt_compile("Statics.dll", 0, &img);
+	int (*m)(void) = cgt_code(&img, "Cg.OrderP", "M");
+	cgt_reset_output();
+	cr_assert_eq(m(), 11);
+	cr_assert_str_eq(cgt_out, "[cctor]1\n[cctor]2\n", "Mono's order: OrderQ, then OrderP");
+	cgt_close(&img);
+}
+
 Test(cg_methods, static_fields_of_every_first_tier_type)
 {
 	cgt_image img;
