@@ -3,6 +3,7 @@
 #include "test_cg_util.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,17 @@ Test(cg_methods, calls_recursion_byref_switch_and_strings)
 	cr_assert_eq(dense(-1), -1);
 	int (*lit)(void) = cgt_code(&img, "Cg.User", "LiteralIsNull");
 	cr_assert_eq(lit(), 1, "ldstr gives a non-null string, ldnull a null one");
+	cgt_close(&img);
+}
+
+/* Unbounded recursion overflows the stack, as under Mono; it is not
+ * turned into an endless loop (tail-recursion elimination). */
+Test(cg_methods, unbounded_recursion_overflows_the_stack, .signal = SIGSEGV, .timeout = 30)
+{
+	cgt_image img;
+	cgt_compile("Statics.dll", 0, &img);
+	int (*endless)(int) = cgt_code(&img, "Cg.User", "Endless");
+	endless(0);
 	cgt_close(&img);
 }
 
