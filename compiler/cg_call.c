@@ -320,6 +320,12 @@ static int emit_call(cg_fn *f, LLVMValueRef target, LLVMTypeRef fnty, cg_kind re
 	else
 		call = LLVMBuildCall2(B, fnty, target, args, n, "");
 	cg__fn_attrs(M, call, 1, ret, params, n);
+	/* LLVM's tail marker promises the callee touches no alloca of the
+	 * caller: only when no argument can point into this frame. */
+	for (uint32_t i = 0; i < n && tail; i++)
+		if (params[i] == CG_K_BYREF || params[i] == CG_K_PTR || params[i] == CG_K_I ||
+		    params[i] == CG_K_U)
+			tail = 0;
 	if (tail)
 		LLVMSetTailCall(call, 1);
 	if (ret != CG_K_VOID) {
