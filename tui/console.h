@@ -166,6 +166,8 @@ attr_t tui_status_attr(const tui_state *s, tui_status st);
 void tui_put(WINDOW *w, int y, int x, int cols, const char *str);
 void tui_putf(WINDOW *w, int y, int x, int cols, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Like tui_put, but a string too long keeps its end ("...ikdasm.exe"). */
+void tui_put_tail(WINDOW *w, int y, int x, int cols, const char *str);
 void tui_box_title(WINDOW *w, const tui_state *s, tui_rect r, const char *title);
 /* A progress bar of width cols for done/total. */
 void tui_progress(WINDOW *w, const tui_state *s, int y, int x, int cols, int done, int total);

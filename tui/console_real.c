@@ -202,9 +202,20 @@ static void load_queue(jq_db *jdb, tui_model *m)
 static tui_job *queue_job(real *r, int64_t item, const char *name)
 {
 	tui_model *m = &r->base.model;
+	const char *label = name;
+	char known[600] = "";
+	/* Joined late (no "started" seen): name it after its queue item. */
+	for (int i = 0; !label && i < m->nqueue; i++)
+		if (m->queue[i].id == item) {
+			snprintf(known, sizeof known, "%s %s", m->queue[i].action, m->queue[i].target);
+			label = known;
+		}
 	tui_job *j = tui_model_find_job(m, QUEUE_JOB_BASE + item);
-	if (!j || (j->state != TUI_JOB_RUNNING && name))
-		j = tui_model_add_job(m, QUEUE_JOB_BASE + item, name ? name : "queued item", 0, tui_now());
+	/* A new run of the item (a retry) gets a row of its own. */
+	if (!j || (j->state != TUI_JOB_RUNNING && name && j->started < tui_now() - 1))
+		j = tui_model_add_job(m, QUEUE_JOB_BASE + item, label ? label : "queued item", 0, tui_now());
+	else if (label && strcmp(j->name, "queued item") == 0)
+		tui_image_set(&j->name, label);
 	return j;
 }
 
@@ -219,6 +230,8 @@ static void queue_progress(tui_job *j, unsigned done, unsigned total, const char
 		j->total = (int)total;
 		j->methods = (int)done;
 	} else {
+		if ((int)k < j->part)
+			return;       /* a status older than the last event */
 		if ((int)k != j->part) {
 			j->part_base = j->methods;
 			j->part = (int)k;

@@ -100,6 +100,21 @@ void tui_put(WINDOW *w, int y, int x, int cols, const char *str)
 		waddch(w, ' ');
 }
 
+void tui_put_tail(WINDOW *w, int y, int x, int cols, const char *str)
+{
+	size_t n = strlen(str);
+	if ((int)n <= cols || cols < 8) {
+		tui_put(w, y, x, cols, str);
+		return;
+	}
+	const char *tail = str + n - (size_t)(cols - 3);
+	while (((unsigned char)*tail & 0xc0) == 0x80)
+		tail++;           /* start on a whole UTF-8 character */
+	char buf[1024];
+	snprintf(buf, sizeof buf, "...%s", tail);
+	tui_put(w, y, x, cols, buf);
+}
+
 void tui_putf(WINDOW *w, int y, int x, int cols, const char *fmt, ...)
 {
 	char buf[1024];

@@ -43,7 +43,8 @@ static void draw_job(WINDOW *w, const tui_state *s, const tui_job *j, int y, tui
 		j->state == TUI_JOB_FAILED ? tui_attr(s, TUI_C_FAILED) :
 		j->state == TUI_JOB_DONE ? tui_attr(s, TUI_C_VALID) : A_NORMAL;
 	wattron(w, a);
-	tui_putf(w, y, r.x, namew + 1, "%s ", j->name);
+	tui_put_tail(w, y, r.x, namew, j->name);
+	tui_put(w, y, r.x + namew, 1, "");
 	wattroff(w, a);
 	int bw = 12;
 	tui_progress(w, s, y, r.x + namew + 1, bw, (int)(frac * 1000), 1000);

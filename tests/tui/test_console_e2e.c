@@ -202,9 +202,9 @@ Test(console_e2e, install_an_assembly_and_watch_its_job_reach_100)
 	keys(&t, "Tab");
 	wait_for(&t, "ikdasm.exe_", NULL);
 	keys(&t, "Enter");
-	wait_for(&t, "install /tmp/ngen-e2e", "running");
-	wait_for(&t, "install /tmp/ngen-e2e", "100%");
-	wait_for(&t, "install /tmp/ngen-e2e", "done");
+	wait_for(&t, "/ikdasm.exe", "running");
+	wait_for(&t, "/ikdasm.exe", "100%");
+	wait_for(&t, "/ikdasm.exe", "done");
 	keys(&t, "1");
 	wait_for(&t, "ikdasm.exe", "valid");
 	e2e_close(&t);
@@ -293,5 +293,41 @@ Test(console_e2e, mouse_selects_tabs_and_rows_and_the_wheel_scrolls)
 	for (int i = 0; i < 50 && strstr(capture(&t), want); i++)
 		usleep(100000);
 	cr_assert_null(strstr(t.screen, want), "the wheel moved the selection:\n%s", t.screen);
+	e2e_close(&t);
+}
+
+Test(console_e2e, changes_by_another_process_show_without_a_key)
+{
+	e2e t;
+	e2e_open(&t);
+	start_console(&t, "");
+	wait_for(&t, "no roots", NULL);
+	char args[256];
+	snprintf(args, sizeof args, "install %s/app/ikdasm.exe", t.dir);
+	cr_assert_eq(batch(&t, args), 0);
+	wait_for(&t, "ikdasm.exe", "valid");       /* the database changed: reloaded */
+	wait_for(&t, "images, 0 invalid", NULL);
+	cr_assert_null(strstr(t.screen, " 0 images"), "%s", t.screen);
+	e2e_close(&t);
+}
+
+Test(console_e2e, a_job_of_the_service_is_followed_live)
+{
+	e2e t;
+	e2e_open(&t);
+	start_console(&t, "");
+	wait_for(&t, "service stopped", NULL);
+	keys(&t, "4");
+	wait_for(&t, "no jobs yet", NULL);
+	/* The service is started by the queued install, with a slow fake
+	 * compiler (0.4 s per assembly) so the job can be watched. */
+	cr_assert_eq(sh("NGEN_FAKE_COMPILER=1 NGEN_FAKE_COMPILER_DELAY_MS=400 NGEN_BIN=%s %s install "
+			"%s/app/ikdasm.exe /queue:1 --cache %s/cache /nologo >/dev/null 2>&1",
+			t.ngen, t.ngen, t.dir, t.dir), 0);
+	wait_for(&t, "/ikdasm.exe", "running");
+	wait_for(&t, "/ikdasm.exe", "done");
+	wait_for(&t, "/ikdasm.exe", "100%");
+	keys(&t, "1");
+	wait_for(&t, "ikdasm.exe", "valid");
 	e2e_close(&t);
 }
