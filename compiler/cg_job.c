@@ -416,12 +416,50 @@ static int thread_count(const cg_job *job)
 	return n < 1 ? 1 : n;
 }
 
+/* The expected cost of a method: instance methods are excluded at once,
+ * static ones go through LLVM (roughly in proportion to their IL). */
+static uint64_t method_weight(cg_job *job, uint32_t row)
+{
+	md_methoddef def;
+	if (md_methoddef_get(job->self.img, row, &def) || !(def.flags & MD_METHOD_STATIC))
+		return 1;
+	uint32_t avail = def.rva ? md_rva_avail(job->self.img, def.rva) : 0;
+	const uint8_t *p;
+	uint32_t size = 64;
+	/* The body header gives the code size: tiny (1 byte) or fat (12). */
+	if (avail && md_rva_data(job->self.img, def.rva, 1, &p, NULL) == 0) {
+		if ((p[0] & 3) == 2)
+			size = p[0] >> 2;
+		else if (avail >= 8 && md_rva_data(job->self.img, def.rva, 8, &p, NULL) == 0)
+			size = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+			       (uint32_t)p[7] << 24;
+	}
+	return 40 + (size < 100000 ? size : 100000);
+}
+
+/* Contiguous ranges of job->todo of about equal expected cost. */
+static void split_ranges(cg_job *job, worker *ws, int n)
+{
+	uint64_t total = 0, acc = 0;
+	uint64_t *w = xcalloc(job->ntodo + 1, sizeof *w);
+	for (uint32_t i = 0; i < job->ntodo; i++)
+		total += w[i] = method_weight(job, job->todo[i]);
+	uint32_t i = 0;
+	for (int k = 0; k < n; k++) {
+		ws[k].first = i;
+		uint64_t goal = total * (uint64_t)(k + 1) / (uint64_t)n;
+		while (i < job->ntodo && (acc < goal || k == n - 1))
+			acc += w[i++];
+		ws[k].end = i;
+	}
+	free(w);
+}
+
 static int run_workers(cg_job *job, worker *ws, int n)
 {
+	split_ranges(job, ws, n);
 	for (int i = 0; i < n; i++) {
 		ws[i].job = job;
-		ws[i].first = (uint32_t)((uint64_t)job->ntodo * (uint64_t)i / (uint64_t)n);
-		ws[i].end = (uint32_t)((uint64_t)job->ntodo * (uint64_t)(i + 1) / (uint64_t)n);
 		mod_init(&ws[i].mod, job, i);
 		ws[i].mod.object_path = ng_arena_printf(&ws[i].mod.arena, "%s/mod%d.o", job->tmpdir, i);
 	}
