@@ -4,14 +4,19 @@
  * the two public entry points (cg_compile, cg_target_query) by name. The
  * pieces, in the order a job uses them:
  *
- *   cg_job.c       the job: read the assembly, plan, compile modules on
- *                  threads, write the manifest, link, fill comp_result
- *   cg_decode.c    IL bytes -> instructions and basic blocks (no LLVM)
+ *   cg_job.c       the job: read the assembly and its references, sort the
+ *                  methods, compile modules on threads, write the manifest,
+ *                  link, fill comp_result
+ *   cg_asm.c       assemblies of a job; types followed across them
+ *   cg_decode.c    IL bytes -> instructions and basic blocks (no LLVM; cg_il.h)
  *   cg_method.c    one method -> one LLVM function, or an exclusion reason
+ *                  (cg_fn.h: the translation state shared by the next three)
+ *   cg_ops.c       the opcode switch: arithmetic, conversions, branches, memory
+ *   cg_call.c      calls, returns, static fields, type initialisers, ldstr
+ *   cg_debug.c     DWARF for /Debug images; cg_mdb.c reads .mdb symbol files
  *   cg_manifest.c  the manifest and the image's data as LLVM globals
- *   cg_debug.c     DWARF for /Debug images; cg_mdb.c reads .mdb files
- *   cg_target.c    host target machine, optimisation, object emission
- *   cg_link.c      ld.lld: objects -> Name.ni.so */
+ *   cg_target.c    host target machine, optimisation pipeline, object files
+ *   cg_link.c      ld.lld: objects -> Name.ni.so, written atomically */
 #ifndef CG_H
 #define CG_H
 
