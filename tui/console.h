@@ -83,6 +83,8 @@ typedef struct tui_state {
 	uint64_t *expanded; int nexpanded, cap_expanded;
 	unsigned gen;                /* bumped when filter/sort/expansion change */
 	int sort_col;                /* TUI_SORT_* */
+	int *name_rank;              /* images: position by name, for cheap sorting */
+	uint64_t rank_version;       /* model version name_rank was computed for */
 	bool sort_rev, invalid_only, show_details;
 	bool color, utf8;
 	int lines, cols;

@@ -32,6 +32,7 @@ void tui_state_init(tui_state *s, tui_provider *p, int lines, int cols)
 	s->cols = cols;
 	s->show_details = true;
 	s->gen = 1;
+	s->rank_version = UINT64_MAX;
 	for (int v = 0; v < TUI_V_COUNT; v++)
 		s->lists[v].built_version = UINT64_MAX;
 }
@@ -43,6 +44,7 @@ void tui_state_close(tui_state *s)
 		free(s->lists[v].rows);
 	free(s->tree);
 	free(s->expanded);
+	free(s->name_rank);
 	memset(s, 0, sizeof *s);
 }
 

@@ -6,6 +6,8 @@
  * 10,000 images costs only the drawing of one screen. */
 #include "tui/console.h"
 
+#include "base/xmalloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +17,39 @@ const char *const tui_sort_names[TUI_SORT_COUNT_] = {
 	"name", "size", "status", "last used", "methods",
 };
 
+static int cmp_names(const void *a, const void *b, void *arg)
+{
+	const tui_model *m = arg;
+	int i = *(const int *)a, j = *(const int *)b;
+	int c = strcasecmp(m->images[i].name, m->images[j].name);
+	return c ? c : i - j;
+}
+
+/* Ranks every image by name once per model version, so that sorting by
+ * any column (names break ties) compares integers: re-sorting 10,000
+ * images on a key press stays far below a frame. */
+static void rank_names(tui_state *s)
+{
+	const tui_model *m = tui_model_of(s);
+	if (s->rank_version == m->version)
+		return;
+	int *order = xmalloc((size_t)(m->nimages + 1) * sizeof *order);
+	s->name_rank = xrealloc(s->name_rank, (size_t)(m->nimages + 1) * sizeof *s->name_rank);
+	for (int i = 0; i < m->nimages; i++)
+		order[i] = i;
+	qsort_r(order, (size_t)m->nimages, sizeof *order, cmp_names, (void *)m);
+	for (int k = 0; k < m->nimages; k++)
+		s->name_rank[order[k]] = k;
+	free(order);
+	s->rank_version = m->version;
+}
+
 static int cmp_images(const void *a, const void *b, void *arg)
 {
 	const tui_state *s = arg;
 	const tui_model *m = tui_model_of(s);
-	const tui_image *x = &m->images[*(const int *)a], *y = &m->images[*(const int *)b];
+	int i = *(const int *)a, j = *(const int *)b;
+	const tui_image *x = &m->images[i], *y = &m->images[j];
 	int c = 0;
 	switch (s->sort_col) {
 	case TUI_SORT_SIZE: c = (x->size > y->size) - (x->size < y->size); break;
@@ -29,9 +59,7 @@ static int cmp_images(const void *a, const void *b, void *arg)
 	default: break;
 	}
 	if (c == 0)
-		c = strcasecmp(x->name, y->name);
-	if (c == 0)
-		c = *(const int *)a - *(const int *)b;
+		c = s->name_rank[i] - s->name_rank[j];
 	return s->sort_rev ? -c : c;
 }
 
@@ -51,6 +79,7 @@ static void images_build(tui_state *s)
 			continue;
 		tui_list_push(l, i);
 	}
+	rank_names(s);
 	if (l->nrows > 1)
 		qsort_r(l->rows, (size_t)l->nrows, sizeof *l->rows, cmp_images, s);
 	for (int i = 0; sel_id >= 0 && i < l->nrows; i++)
