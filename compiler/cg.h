@@ -64,7 +64,7 @@ typedef struct cg_link_req {
 	const char *const *needed;    /* sonames of hard-bound dependency images */
 	size_t needed_count;
 	const char *tmpdir;           /* scratch directory of the job */
-	const char *output;           /* final path; written as output.tmp.PID, renamed */
+	const char *output;           /* final path; written as output.tmp.PID.N, renamed */
 } cg_link_req;
 
 int cg__link(const cg_link_req *req, ng_diag *diag);

@@ -167,7 +167,10 @@ int cg__link(const cg_link_req *req, ng_diag *diag)
 	size_t max = 16 + req->object_count + req->needed_count;
 	const char **args = xcalloc(max, sizeof *args);
 	char **stubs = xcalloc(req->needed_count + 1, sizeof *stubs);
-	char *tmp = xasprintf("%s.tmp.%ld", req->output, (long)getpid());
+	/* Unique per process and per job: jobs of one process may run at once. */
+	static unsigned seq;
+	unsigned n_job = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	char *tmp = xasprintf("%s.tmp.%ld.%u", req->output, (long)getpid(), n_job);
 	size_t n = 0;
 	int rc = 0;
 	for (size_t i = 0; i < req->needed_count && rc == 0; i++)
