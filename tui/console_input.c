@@ -153,6 +153,14 @@ static tui_reaction admin_action(tui_state *s, tui_action a)
 {
 	const tui_model *m = tui_model_of(s);
 	tui_request req = { .priority = 3 };
+	/* On a read-only cache, say so before asking anything; verify reads. */
+	bool writes = a == TUI_ACT_INSTALL || a == TUI_ACT_UNINSTALL || a == TUI_ACT_PRIORITY ||
+		a == TUI_ACT_CANCEL || a == TUI_ACT_EQI || a == TUI_ACT_UPDATE ||
+		a == TUI_ACT_REPAIR || a == TUI_ACT_PAUSE;
+	if (m->read_only && writes) {
+		tui_request probe = { .kind = TUI_REQ_INSTALL };
+		return tui_submit(s, &probe);    /* refuses, with the reason */
+	}
 	switch (a) {
 	case TUI_ACT_INSTALL: tui_open_install(s); return TUI_R_REDRAW;
 	case TUI_ACT_UNINSTALL: return ask_uninstall(s);

@@ -70,7 +70,9 @@ static void work_cb(uv_work_t *w)
 {
 	rjob *j = w->data;
 	eng_cache *c;
-	j->rc = eng_cache_open(j->owner->dir, ENG_OPEN_WRITE, &c, &j->diag);
+	/* Verify without repair only reads: anyone may run it. */
+	int flags = j->kind == TUI_REQ_VERIFY ? 0 : ENG_OPEN_WRITE;
+	j->rc = eng_cache_open(j->owner->dir, flags, &c, &j->diag);
 	if (j->rc < 0)
 		return;
 	eng_cache_set_compiler(c, eng_compiler_from_env());

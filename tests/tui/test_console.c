@@ -349,3 +349,19 @@ Test(console, no_color_and_non_utf8_locales_fall_back)
 	cr_assert_not(tui_utf8_wanted(false), "a non-UTF-8 locale draws ASCII");
 	setlocale(LC_ALL, "C.UTF-8");
 }
+
+Test(console, read_only_refuses_before_opening_a_dialog)
+{
+	t.prov->model.read_only = true;
+	int acts[] = { 'a', 'x', 'e', 'P' };
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		tui_handle_key(&t.s, acts[i]);
+		cr_assert_eq(t.s.dlg.kind, TUI_DLG_NONE, "key %c", acts[i]);
+		cr_assert(strstr(t.s.message, "read-only"), "key %c: %s", acts[i], t.s.message);
+	}
+	tui_handle_key(&t.s, 'v');
+	cr_assert_eq(tui_fake_last_request(t.prov)->kind, TUI_REQ_VERIFY, "verify only reads");
+	tui_handle_key(&t.s, '3');
+	tui_handle_key(&t.s, '\r');
+	cr_assert_eq(t.s.message[0], 0, "Enter is not a change: %s", t.s.message);
+}

@@ -331,3 +331,28 @@ Test(console_e2e, a_job_of_the_service_is_followed_live)
 	wait_for(&t, "ikdasm.exe", "valid");
 	e2e_close(&t);
 }
+
+Test(console_e2e, a_cache_the_user_may_not_write_is_read_only)
+{
+	e2e t;
+	e2e_open(&t);
+	if (getuid() != 0 || sh("command -v setpriv >/dev/null") != 0)
+		cr_skip_test("needs root and setpriv to run the console as another user");
+	char args[256];
+	snprintf(args, sizeof args, "install %s/app/ikdasm.exe", t.dir);
+	cr_assert_eq(batch(&t, args), 0);
+	cr_assert_eq(sh("chmod -R a+rX %s", t.dir), 0);
+	cr_assert_eq(sh("tmux -L %s new-session -d -s e2e -x 100 -y 30 'setpriv --reuid=nobody "
+			"--regid=nogroup --clear-groups env HOME=/tmp TERM=xterm-256color LANG=C.UTF-8 "
+			"%s --cache %s/cache; sleep 60'", t.sock, t.ngen, t.dir), 0);
+	wait_for(&t, "ngen console [READ-ONLY]", NULL);
+	wait_for(&t, "ikdasm.exe", "valid");
+	keys(&t, "u");
+	wait_for(&t, "read-only: you may not write the cache", NULL);
+	keys(&t, "x");
+	wait_for(&t, "read-only: you may not write the cache", NULL);
+	cr_assert_null(strstr(t.screen, "Will be removed"), "no confirmation for what cannot be done");
+	keys(&t, "v");                              /* verify only reads: allowed */
+	wait_for(&t, "verify", "done");
+	e2e_close(&t);
+}
