@@ -365,3 +365,16 @@ Test(console, read_only_refuses_before_opening_a_dialog)
 	tui_handle_key(&t.s, '\r');
 	cr_assert_eq(t.s.message[0], 0, "Enter is not a change: %s", t.s.message);
 }
+
+Test(console, tiny_terminals_draw_without_crashing)
+{
+	static const int sizes[][2] = { { 3, 10 }, { 6, 30 }, { 10, 40 }, { 24, 20 }, { 1, 1 } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		tt_resize(&t, sizes[i][0], sizes[i][1]);
+		for (int v = '1'; v <= '5'; v++)
+			tt_keys(&t, (int[]){ v, 'j', KEY_NPAGE, '\n', 0 });
+		tt_keys(&t, (int[]){ '?', 27, 'a', 27, 'x', 'n', '/', 'q', 27, 0 });
+	}
+	tt_resize(&t, 24, 80);
+	cr_assert(strstr(tt_line(&t, 0), "ngen console"));
+}
