@@ -5,7 +5,14 @@
  * untouched. The exit status is Main's result; an unhandled exception ends
  * the process as Mono does (status 1); a program that cannot be started
  * exits with NGEN_EXIT_BAD_INPUT (missing or malformed assembly) or
- * NGEN_EXIT_FAILED (no usable image and it cannot be compiled). */
+ * NGEN_EXIT_FAILED (no usable image and it cannot be compiled).
+ *
+ * Images come first from the native image cache (--cache DIR, NGEN_CACHE or
+ * the default), when it exists and holds a valid image for the assembly's
+ * current MVID and the scenario asked; then from --images DIRs, $NGEN_IMAGES
+ * and next to the assembly (rt_default_source); what is still missing is
+ * compiled into a temporary directory. Running a program never creates a
+ * cache. */
 #include "tui/cmd.h"
 
 #include "base/abi.h"
@@ -21,6 +28,49 @@
 #include <unistd.h>
 
 enum { MAX_IMAGE_DIRS = 16 };
+
+/* The cache first, then the runtime's default places. */
+typedef struct run_sources {
+	eng_cache *cache;            /* NULL when there is no cache */
+	rt_options *opt;
+} run_sources;
+
+static int cache_then_default(void *p, const char *assembly_path, unsigned scenario,
+			      char **image_path, ng_diag *diag)
+{
+	run_sources *s = p;
+	if (s->cache) {
+		int rc = eng_image_source(s->cache, assembly_path, scenario, image_path, diag);
+		if (rc == 0)
+			return 0;
+		if (s->opt->verbose)
+			fprintf(stderr, "ngen run: no valid image of %s in the cache (%s)\n",
+				assembly_path, ng_diag_text(diag));
+		ng_diag_clear(diag);
+	}
+	return rt_default_source(s->opt, assembly_path, scenario, image_path, diag);
+}
+
+/* Opens the cache at dir when it exists: writable when this user
+ * administers it (so last-used times are kept for the idle task's
+ * reclaim), else read-only. NULL when there is none or it cannot be read;
+ * the program then runs from the other sources. */
+static eng_cache *open_existing_cache(const char *dir)
+{
+	char *db = xasprintf("%s/cache.db", dir);
+	bool exists = access(db, F_OK) == 0;
+	bool admin = exists && access(dir, W_OK) == 0 && access(db, W_OK) == 0;
+	free(db);
+	if (!exists)
+		return NULL;
+	eng_cache *c = NULL;
+	ng_diag d;
+	ng_diag_clear(&d);
+	if (eng_cache_open(dir, admin ? ENG_OPEN_WRITE : 0, &c, &d) < 0 &&
+	    (!admin || eng_cache_open(dir, 0, &c, &d) < 0))
+		return NULL;
+	return c;
+}
 
 typedef struct usage_ctx {
 	const char *cache_dir;
@@ -79,6 +129,9 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 		return NGEN_EXIT_BAD_INPUT;
 	}
 	char *cache = g->cache_dir ? xstrdup(g->cache_dir) : eng_default_cache_dir();
+	run_sources sources = { open_existing_cache(cache), &opt };
+	opt.source = cache_then_default;
+	opt.source_ctx = &sources;
 	usage_ctx usage = { cache, realpath(program, NULL) };
 	opt.on_load = record_usage;
 	opt.on_load_ctx = &usage;
@@ -87,6 +140,8 @@ int tui_cmd_run(const tui_globals *g, int argc, char **argv)
 	ng_diag_clear(&diag);
 	int rc = rt_run(&opt, program, argc - i - 1, argv + i + 1, &exit_code, &diag);
 	free(usage.app_path);
+	if (sources.cache)
+		eng_cache_free(sources.cache);
 	free(cache);
 	if (rc < 0) {
 		fflush(stdout);
