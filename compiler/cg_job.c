@@ -349,6 +349,21 @@ static void compile_range(worker *w)
 
 static double now(void);
 
+/* NGEN_CG_DUMP=DIR: the module's IR before and after optimisation, as
+ * DIR/mN.in.ll and DIR/mN.out.ll (for measurement and debugging). */
+static void dump_ir(cg_mod *m, const char *stage)
+{
+	const char *dir = getenv("NGEN_CG_DUMP");
+	if (!dir || !*dir)
+		return;
+	char path[4096];
+	char *err = NULL;
+	snprintf(path, sizeof path, "%s/m%d.%s.ll", dir, m->index, stage);
+	if (LLVMPrintModuleToFile(m->mod, path, &err))
+		fprintf(stderr, "NGEN_CG_DUMP: %s: %s\n", path, err ? err : "?");
+	LLVMDisposeMessage(err);
+}
+
 static int finish_module(worker *w)
 {
 	cg_job *job = w->job;
@@ -364,8 +379,10 @@ static int finish_module(worker *w)
 		return NG_ERR_LLVM;
 	}
 	LLVMDisposeMessage(msg);
+	dump_ir(m, "in");
 	int rc = cg__optimize(m->mod, m->tm, debug ? CG_PIPELINE_NONE : cg__pipeline_default(),
 			      &m->diag);
+	dump_ir(m, "out");
 	double t1 = now();
 	if (rc == 0)
 		rc = cg__emit_object(m->mod, m->tm, m->object_path, &m->diag);
