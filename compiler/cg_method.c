@@ -609,6 +609,66 @@ static int build(cg_fn *f)
 	return rc;
 }
 
+/* ---- recursion unrolled once ---- */
+
+/* A self-recursive method up to this IL size gets a twin; see
+ * unroll_recursion. */
+#define CG_UNROLL_IL_MAX 64
+
+static int calls_itself(LLVMValueRef fn)
+{
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+			if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == fn)
+				return 1;
+	return 0;
+}
+
+static void redirect_self_calls(LLVMValueRef fn, LLVMValueRef to)
+{
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+			if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == fn) {
+				/* The callee is a call's last operand. */
+				LLVMSetOperand(i, (unsigned)LLVMGetNumOperands(i) - 1, to);
+				LLVMSetTailCall(i, 0);
+			}
+}
+
+/* A small method that calls itself (recursive Fibonacci, tree walks) is
+ * translated a second time as an internal, always-inlined twin whose calls
+ * go back to the method; the method's own recursive calls go to the twin.
+ * The always-inliner then unrolls the recursion once: half the calls,
+ * prologues and epilogues, with each call's semantics (type initialiser
+ * checks, profiler hooks, overflow checks) unchanged. Unlike tail-recursion
+ * elimination it keeps one native frame per two levels of recursion, so
+ * unbounded recursion still overflows the stack as under Mono. Only in
+ * optimised images; a twin that fails to build is simply dropped. */
+static void unroll_recursion(cg_fn *f)
+{
+	if (f->body.code_size > CG_UNROLL_IL_MAX || f->di_sp ||
+	    (cg__job_scenario(f->job) & NG_SCENARIO_DEBUG) ||
+	    cg__pipeline_default() == CG_PIPELINE_NONE || !calls_itself(f->fn))
+		return;
+	cg_fn t = { .m = f->m, .job = f->job, .a = f->a, .ar = f->ar, .row = f->row,
+		    .token = f->token, .owner = f->owner, .def = f->def, .sig = f->sig,
+		    .body = f->body, .il = f->il, .symbol = f->symbol, .ret = f->ret,
+		    .nargs = f->nargs, .nlocals = f->nlocals, .arg_k = f->arg_k,
+		    .loc_k = f->loc_k };
+	if (build(&t)) {
+		if (t.fn)
+			LLVMDeleteFunction(t.fn);
+		return;
+	}
+	char name[CG_SYMBOL_MAX + 8];
+	snprintf(name, sizeof name, "%s.rec", f->symbol);
+	LLVMSetValueName2(t.fn, name, strlen(name));
+	LLVMAddAttributeAtIndex(t.fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(f->m->ctx,
+			LLVMGetEnumAttributeKindForName("alwaysinline", 12), 0));
+	redirect_self_calls(f->fn, t.fn);
+}
+
 int cg__method_compile(cg_mod *m, cg_asm *a, uint32_t row, const char *symbol, ng_arena *scratch,
 		       cg_method_state *out)
 {
@@ -626,6 +686,7 @@ int cg__method_compile(cg_mod *m, cg_asm *a, uint32_t row, const char *symbol, n
 		rc = build(&f);
 	if (rc == 0) {
 		install(&f);
+		unroll_recursion(&f);
 		out->status = NG_METHOD_COMPILED;
 		return 0;
 	}

@@ -157,7 +157,7 @@ static const char *pipeline_text(cg_pipeline p)
 	case CG_PIPELINE_CUSTOM:
 		return getenv("NGEN_PIPELINE") + 7;
 	case CG_PIPELINE_LIGHT:
-		return "function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+		return "always-inline,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		       "loop-mssa(licm),indvars,instcombine,simplifycfg)";
 	case CG_PIPELINE_NONE:
 		break;
