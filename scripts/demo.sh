@@ -26,10 +26,18 @@ timeout_s="${NGEN_DEMO_TIMEOUT:-120}"
 mono=/usr/lib/mono/4.5
 export NGEN_BIN="$ngen"
 
+# The service of a previous demo cache (it waits for idle time to run the
+# priority 3 item, so it would not exit by itself).
+stop_service() {
+	local pid
+	pid=$("$ngen" queue status --cache "$1" 2>/dev/null | sed -n 's/.*(pid \([0-9]*\).*/\1/p')
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+}
+
 [ -x "$ngen" ] || { echo "demo: $ngen is missing; run make first" >&2; exit 1; }
 [ -f "$mono/mcs.exe" ] || { echo "demo: $mono/mcs.exe is missing; install mono (make deps)" >&2; exit 1; }
 
-"$ngen" queue stop --cache "$cache" >/dev/null 2>&1 || true
+stop_service "$cache"
 rm -rf "$cache"
 mkdir -p "$cache"
 app="$cache.app"

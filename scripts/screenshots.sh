@@ -18,9 +18,14 @@ import=/usr/bin/import
 for tool in tmux xvfb-run xterm xwininfo "$import"; do
 	command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (make deps)" >&2; exit 1; }
 done
+stop_service() {
+	local pid
+	pid=$("$ngen" queue status --cache "$1" 2>/dev/null | sed -n 's/.*(pid \([0-9]*\).*/\1/p')
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+}
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1 || true
-	"$ngen" queue stop --cache "$cache" >/dev/null 2>&1 || true
+	stop_service "$cache"
 	sleep 0.5; rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT

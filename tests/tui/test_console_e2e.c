@@ -32,6 +32,35 @@ static int sh(const char *fmt, ...)
 	return system(cmd);
 }
 
+/* Ends the console and a service the test started, and removes the files.
+ * What to clean is kept in static storage too, so the suite's .fini
+ * cleans up after a failed assertion (which leaves the test early). */
+static e2e pending;
+
+static void cleanup(e2e *t)
+{
+	if (!t->dir[0])
+		return;
+	sh("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
+	sh("pid=$(%s queue status --cache %s/cache 2>/dev/null | sed -n 's/.*(pid \\([0-9]*\\).*/\\1/p');"
+	   " [ -n \"$pid\" ] && kill $pid; true", t->ngen, t->dir);
+	sh("rm -rf %s", t->dir);
+	t->dir[0] = 0;
+}
+
+static void e2e_close(e2e *t)
+{
+	cleanup(t);
+	pending.dir[0] = 0;
+}
+
+static void e2e_fini(void)
+{
+	cleanup(&pending);
+}
+
+TestSuite(console_e2e, .fini = e2e_fini);
+
 static void e2e_open(e2e *t)
 {
 	if (sh("command -v tmux >/dev/null 2>&1") != 0)
@@ -46,15 +75,10 @@ static void e2e_open(e2e *t)
 	snprintf(t->dir, sizeof t->dir, "/tmp/ngen-e2e-XXXXXX");
 	cr_assert(mkdtemp(t->dir));
 	snprintf(t->sock, sizeof t->sock, "ngen-e2e-%d", (int)getpid());
+	pending = *t;
 	cr_assert_eq(sh("mkdir -p %s/app && cp /usr/lib/mono/4.5/ikdasm.exe %s/app/", t->dir, t->dir), 0);
 }
 
-static void e2e_close(e2e *t)
-{
-	sh("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
-	sh("NGEN_BIN=%s %s queue stop --cache %s/cache >/dev/null 2>&1", t->ngen, t->ngen, t->dir);
-	sh("rm -rf %s", t->dir);
-}
 
 /* Runs a batch action on the test cache with the fake compiler. */
 static int batch(e2e *t, const char *args)
