@@ -631,7 +631,6 @@ static void redirect_self_calls(LLVMValueRef fn, LLVMValueRef to)
 			if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == fn) {
 				/* The callee is a call's last operand. */
 				LLVMSetOperand(i, (unsigned)LLVMGetNumOperands(i) - 1, to);
-				LLVMSetTailCall(i, 0);
 			}
 }
 

@@ -165,6 +165,45 @@ Test(cg_image, profile_scenario_calls_the_hooks_on_entry_and_exit)
 	cgt_close(&img);
 }
 
+/* The hooks Fib(n) calls in C: entry and exit of every call of the tree. */
+static void fib_hooks(int n, uint32_t row, char *out, size_t cap)
+{
+	size_t len = strlen(out);
+	snprintf(out + len, cap - len, ">%x", row);
+	if (n >= 2) {
+		fib_hooks(n - 1, row, out, cap);
+		fib_hooks(n - 2, row, out, cap);
+	}
+	len = strlen(out);
+	snprintf(out + len, cap - len, "<%x", row);
+}
+
+/* Optimised images unroll small self-recursive methods once (an inlined
+ * twin): every level of the recursion must still be a call of the method,
+ * with its own hooks, in order, and the result must not change. */
+Test(cg_image, unrolled_recursion_keeps_every_call_and_its_hooks)
+{
+	cgt_image img;
+	cgt_compile("Statics.dll", NG_SCENARIO_PROFILE, &img);
+	int (*fib)(int) = cgt_code(&img, "Cg.User", "Fib");
+	uint32_t row = cgt_row(&img, "Cg.User", "Fib");
+	for (int n = 0; n <= 7; n++) {
+		static char want[sizeof cgt_prof];
+		want[0] = '\0';
+		fib_hooks(n, row, want, sizeof want);
+		cgt_reset_output();
+		int fn[] = { 0, 1, 1, 2, 3, 5, 8, 13 };
+		cr_assert_eq(fib(n), fn[n]);
+		cr_assert_str_eq(cgt_prof, want, "hooks of Fib(%d)", n);
+	}
+	cgt_close(&img);
+	cgt_compile("Statics.dll", 0, &img);
+	fib = cgt_code(&img, "Cg.User", "Fib");
+	cr_assert_eq(fib(30), 832040);
+	cr_assert_eq(fib(-5), -5);
+	cgt_close(&img);
+}
+
 static int has_section(const char *path, const char *name)
 {
 	char cmd[1024];
