@@ -158,7 +158,8 @@ static int collect_roots(eng_cache *c, view *v, img_row **index, ng_diag *d)
 	}
 	json_tokener_free(tok);
 	sqlite3_finalize(st);
-	qsort(v->roots, v->nroots, sizeof *v->roots, cmp_root);
+	if (v->nroots > 1)   /* v->roots is NULL when there are none */
+		qsort(v->roots, v->nroots, sizeof *v->roots, cmp_root);
 	return 0;
 }
 
@@ -190,7 +191,7 @@ static int by_id_ptr(const void *key, const void *elem)
 /* Images are sorted by name for printing; this finds one by id. */
 static img_row *find_img(view *v, img_row **by_id_index, int64_t id)
 {
-	img_row **p = bsearch(&id, by_id_index, v->nimgs, sizeof *by_id_index, by_id_ptr);
+	img_row **p = v->nimgs ? bsearch(&id, by_id_index, v->nimgs, sizeof *by_id_index, by_id_ptr) : NULL;
 	return p ? *p : NULL;
 }
 
@@ -207,7 +208,7 @@ static void link_deps(view *v, img_row **index)
 		while (k < v->ndeps && v->deps[k].image_id == v->deps[start].image_id)
 			k++;
 		int64_t id = v->deps[start].image_id;
-		img_row **p = bsearch(&id, index, v->nimgs, sizeof *index, by_id_ptr);
+		img_row **p = v->nimgs ? bsearch(&id, index, v->nimgs, sizeof *index, by_id_ptr) : NULL;
 		if (p) {
 			(*p)->first_dep = start;
 			(*p)->ndeps = k - start;

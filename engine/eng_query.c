@@ -79,7 +79,8 @@ static int cmp_i64(const void *a, const void *b)
 
 static size_t index_of(const counts *k, int64_t id)
 {
-	int64_t *p = bsearch(&id, k->ids, k->len, sizeof *k->ids, cmp_i64);
+	/* k->ids is NULL when the cache has no images: no bsearch on NULL. */
+	int64_t *p = k->len ? bsearch(&id, k->ids, k->len, sizeof *k->ids, cmp_i64) : NULL;
 	return p ? (size_t)(p - k->ids) : (size_t)-1;
 }
 

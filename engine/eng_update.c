@@ -94,7 +94,7 @@ static int cmp_i64(const void *a, const void *b)
 
 static bool has_id(const int64_t *ids, size_t n, int64_t id)
 {
-	return bsearch(&id, ids, n, sizeof *ids, cmp_i64) != NULL;
+	return n && bsearch(&id, ids, n, sizeof *ids, cmp_i64) != NULL;
 }
 
 typedef struct done_set {

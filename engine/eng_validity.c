@@ -70,12 +70,12 @@ static int cmp_img(const void *k, const void *e)
 
 static asm_state *find_asm(checker *k, int64_t id)
 {
-	return bsearch(&id, k->asms, k->nasms, sizeof *k->asms, cmp_asm);
+	return k->nasms ? bsearch(&id, k->asms, k->nasms, sizeof *k->asms, cmp_asm) : NULL;
 }
 
 static img_state *find_img(checker *k, int64_t id)
 {
-	return bsearch(&id, k->imgs, k->nimgs, sizeof *k->imgs, cmp_img);
+	return k->nimgs ? bsearch(&id, k->imgs, k->nimgs, sizeof *k->imgs, cmp_img) : NULL;
 }
 
 /* Reads one assembly row and checks its file. */

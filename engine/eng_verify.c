@@ -221,7 +221,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 	}
 	if (type != FTW_F && type != FTW_SL)
 		return 0;
-	if (bsearch(&rel, v->files, v->nfiles, sizeof *v->files, cmp_str))
+	if (v->nfiles && bsearch(&rel, v->files, v->nfiles, sizeof *v->files, cmp_str))
 		return 0;
 	if (tmp_in_use(path + ftw->base))
 		return 0;
@@ -237,7 +237,8 @@ static void check_orphans(verifier *v)
 	struct stat st;
 	if (stat(v->c->images_dir, &st) < 0)
 		return;
-	qsort(v->files, v->nfiles, sizeof *v->files, cmp_str);
+	if (v->nfiles > 1)
+		qsort(v->files, v->nfiles, sizeof *v->files, cmp_str);
 	walking = v;
 	nftw(v->c->images_dir, visit, 16, FTW_PHYS | FTW_DEPTH);
 	walking = NULL;
