@@ -52,6 +52,10 @@ static void stop(loop_ctx *c)
 	uv_close((uv_handle_t *)&c->input, NULL);
 	uv_close((uv_handle_t *)&c->tick, NULL);
 	uv_close((uv_handle_t *)&c->winch, NULL);
+	/* The provider's handles (its subscription to the service, jobs on
+	 * the pool) would keep uv_run() going; they are closed by the
+	 * provider's free, after the loop returns. */
+	uv_stop(c->loop);
 }
 
 static void apply(loop_ctx *c, tui_reaction r)
@@ -199,6 +203,9 @@ int tui_console_run(tui_provider *p, const tui_options *o)
 	uv_poll_start(&c.input, UV_READABLE, on_input);
 	uv_timer_start(&c.tick, on_tick, 100, 100);
 	uv_run(loop, UV_RUN_DEFAULT);
+	/* One more turn runs the close of this frame's handles (c is on the
+	 * stack) before returning. */
+	uv_run(loop, UV_RUN_NOWAIT);
 	endwin();
 	tui_state_close(&s);
 	return 0;
