@@ -609,9 +609,9 @@ static int build(cg_fn *f)
 	return rc;
 }
 
-/* ---- recursion unrolled once ---- */
+/* ---- recursion unrolled ---- */
 
-/* A self-recursive method up to this IL size gets a twin; see
+/* A self-recursive method up to this IL size gets twins; see
  * unroll_recursion. */
 #define CG_UNROLL_IL_MAX 64
 
@@ -624,48 +624,61 @@ static int calls_itself(LLVMValueRef fn)
 	return 0;
 }
 
-static void redirect_self_calls(LLVMValueRef fn, LLVMValueRef to)
+/* Points the calls in fn that go to from at to. */
+static void redirect_calls(LLVMValueRef fn, LLVMValueRef from, LLVMValueRef to)
 {
 	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
 		for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
-			if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == fn) {
+			if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == from)
 				/* The callee is a call's last operand. */
 				LLVMSetOperand(i, (unsigned)LLVMGetNumOperands(i) - 1, to);
-			}
 }
 
+/* Levels of recursion one native call covers (the method and its twins). */
+#define CG_UNROLL_DEPTH 3
+
 /* A small method that calls itself (recursive Fibonacci, tree walks) is
- * translated a second time as an internal, always-inlined twin whose calls
- * go back to the method; the method's own recursive calls go to the twin.
- * The always-inliner then unrolls the recursion once: half the calls,
- * prologues and epilogues, with each call's semantics (type initialiser
- * checks, profiler hooks, overflow checks) unchanged. Unlike tail-recursion
- * elimination it keeps one native frame per two levels of recursion, so
- * unbounded recursion still overflows the stack as under Mono. Only in
- * optimised images; a twin that fails to build is simply dropped. */
+ * translated again as internal, always-inlined twins: the method's own
+ * recursive calls go to twin 1, twin 1's to twin 2, and the last twin's back
+ * to the method. The always-inliner then unrolls the recursion: a native
+ * call covers CG_UNROLL_DEPTH levels, with fewer calls, prologues and
+ * epilogues, and each level's semantics (type initialiser checks, profiler
+ * hooks, overflow checks) unchanged. Unlike tail-recursion elimination it
+ * keeps a native frame per CG_UNROLL_DEPTH levels, so unbounded recursion
+ * still overflows the stack as under Mono. Only in optimised images; a twin
+ * that fails to build is dropped with the ones after it. */
 static void unroll_recursion(cg_fn *f)
 {
 	if (f->body.code_size > CG_UNROLL_IL_MAX || f->di_sp ||
 	    (cg__job_scenario(f->job) & NG_SCENARIO_DEBUG) ||
 	    cg__pipeline_default() == CG_PIPELINE_NONE || !calls_itself(f->fn))
 		return;
-	cg_fn t = { .m = f->m, .job = f->job, .a = f->a, .ar = f->ar, .row = f->row,
-		    .token = f->token, .owner = f->owner, .def = f->def, .sig = f->sig,
-		    .body = f->body, .il = f->il, .symbol = f->symbol, .ret = f->ret,
-		    .nargs = f->nargs, .nlocals = f->nlocals, .arg_k = f->arg_k,
-		    .loc_k = f->loc_k };
-	if (build(&t)) {
-		if (t.fn)
-			LLVMDeleteFunction(t.fn);
-		return;
+	/* Built last first: each twin is built calling the method, then its
+	 * calls are pointed at the twin built before it. */
+	LLVMValueRef next = f->fn;
+	for (int k = CG_UNROLL_DEPTH - 1; k >= 1; k--) {
+		cg_fn t = { .m = f->m, .job = f->job, .a = f->a, .ar = f->ar, .row = f->row,
+			    .token = f->token, .owner = f->owner, .def = f->def, .sig = f->sig,
+			    .body = f->body, .il = f->il, .symbol = f->symbol, .ret = f->ret,
+			    .nargs = f->nargs, .nlocals = f->nlocals, .arg_k = f->arg_k,
+			    .loc_k = f->loc_k };
+		if (build(&t)) {
+			if (t.fn)
+				LLVMDeleteFunction(t.fn);
+			break;
+		}
+		char name[CG_SYMBOL_MAX + 16];
+		snprintf(name, sizeof name, "%s.rec%d", f->symbol, k);
+		LLVMSetValueName2(t.fn, name, strlen(name));
+		LLVMAddAttributeAtIndex(t.fn, LLVMAttributeFunctionIndex,
+			LLVMCreateEnumAttribute(f->m->ctx,
+				LLVMGetEnumAttributeKindForName("alwaysinline", 12), 0));
+		if (next != f->fn)
+			redirect_calls(t.fn, f->fn, next);
+		next = t.fn;
 	}
-	char name[CG_SYMBOL_MAX + 8];
-	snprintf(name, sizeof name, "%s.rec", f->symbol);
-	LLVMSetValueName2(t.fn, name, strlen(name));
-	LLVMAddAttributeAtIndex(t.fn, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(f->m->ctx,
-			LLVMGetEnumAttributeKindForName("alwaysinline", 12), 0));
-	redirect_self_calls(f->fn, t.fn);
+	if (next != f->fn)
+		redirect_calls(f->fn, f->fn, next);
 }
 
 int cg__method_compile(cg_mod *m, cg_asm *a, uint32_t row, const char *symbol, ng_arena *scratch,
