@@ -27,6 +27,32 @@
  * fast as O2 does, but it turns unbounded recursion such as
  * F(n) = F(n + 1) + 1 into an endless loop where Mono (and the CLI)
  * overflow the stack, so neither it nor O2 is used.
+ * Engineer F's measurements (same machine, AMD EPYC VM, 2 shared cores;
+ * mono's own times varied 0.69-1.33 s between runs, so ratios move by
+ * +-20%; CPU s, best of 3):
+ *   - Recursion: small self-recursive methods are unrolled by always-inlined
+ *     twins (cg_method.c; hence "always-inline" first in the pipeline):
+ *     Fib 0.44-0.58 -> 0.35-0.37 (two levels per call) -> 0.26-0.29 (three).
+ *     bench/run.sh: Fib jit/ngen 1.62 -> 2.18 (two levels) -> 4.80 (three).
+ *   - default<O2> minus tailcallelim (opt -print-pipeline-passes text):
+ *     mscorlib optimise 0.21-0.33 -> 1.34-1.43 s, emit 1.0-1.1 -> 1.8-2.3 s
+ *     (one thread); Sieve 0.44 -> 0.55, IntLoop and FloatLoop unchanged;
+ *     Fib 0.017 s because function-attrs proves Fib readnone and GVN merges
+ *     the unrolled levels' equal calls (an algorithmic change of the
+ *     benchmark, not call speed). Not worth 2.5x the compile time.
+ *   - light + cgscc(inline): mscorlib optimise +0.1 s, emit +0.5 s (more
+ *     code), no change on the bench programs (no small non-recursive calls
+ *     in their hot paths).
+ *   - loop-rotate + loop-idiom: no memset for Sieve's clearing loop (without
+ *     nsw the loop i <= n may not end, so LLVM rightly keeps it), no
+ *     measurable change.
+ *   - SelectionDAG instead of FastISel: IntLoop 1.01 -> 1.32 s (x % 1000 as
+ *     a multiply by the reciprocal is slower than div on this CPU), Sieve
+ *     unchanged (0.43 vs 0.46).
+ *   - IntLoop is bound by its xorshift chain (x ^= x << 13 ... : six
+ *     dependent ALU operations per iteration): ngen 1.0-1.07 s, clang -O2
+ *     of the same loop in C 1.17 s, gcc -O2 1.33 s, the chain alone (no
+ *     modulo) 0.83 s, mono 1.08-1.33 s: 2x over Mono is not reachable.
  * Code generation stays at LLVM's default level: -O1 codegen saved ~20%
  * compile time but cost IntLoop 30%; -O0 (0.82 s for mscorlib) made the
  * code 2-4 times slower. Instruction selection uses FastISel (falling back

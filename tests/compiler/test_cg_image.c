@@ -178,9 +178,9 @@ static void fib_hooks(int n, uint32_t row, char *out, size_t cap)
 	snprintf(out + len, cap - len, "<%x", row);
 }
 
-/* Optimised images unroll small self-recursive methods once (an inlined
- * twin): every level of the recursion must still be a call of the method,
- * with its own hooks, in order, and the result must not change. */
+/* Optimised images unroll small self-recursive methods (always-inlined
+ * twins, cg_method.c): every level of the recursion must still be a call of
+ * the method, with its own hooks, in order, and the result must not change. */
 Test(cg_image, unrolled_recursion_keeps_every_call_and_its_hooks)
 {
 	cgt_image img;
