@@ -10,7 +10,9 @@ passed=0 failed=0 status=0
 for bin in "$@"; do
 	echo "== $bin"
 	out=$(mktemp)
-	"$bin" --jobs "${TEST_JOBS:-2}" --tap="$out" 2>&1 | grep -v '^\s*$' || true
+	# No `|| true` here: with pipefail it would run and overwrite
+	# PIPESTATUS, hiding the binary's failure. (The script has no set -e.)
+	"$bin" --jobs "${TEST_JOBS:-2}" --tap="$out" 2>&1 | grep -v '^\s*$'
 	rc=${PIPESTATUS[0]}
 	p=$(grep -c '^ok ' "$out" || true)
 	f=$(grep -c '^not ok ' "$out" || true)
