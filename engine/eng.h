@@ -298,14 +298,22 @@ typedef int (*eng_image_fn)(void *ctx, const eng_image_info *img);
 typedef int (*eng_root_fn)(void *ctx, const eng_root_info *root);
 
 int eng_roots_foreach(eng_cache *c, eng_root_fn fn, void *ctx, ng_diag *d);
-/* Every image, ordered by name, version, scenario. */
+/* Every image, ordered by name, version, scenario, config. */
 int eng_images_foreach(eng_cache *c, eng_image_fn fn, void *ctx, ng_diag *d);
+/* The same without the derived root counts (img->roots is 0): for readers
+ * that derive what they need from eng_edges_foreach and the roots. */
+int eng_images_foreach_plain(eng_cache *c, eng_image_fn fn, void *ctx, ng_diag *d);
 /* The images a root reaches (its own first, then dependencies). */
 int eng_root_images_foreach(eng_cache *c, int64_t root_id, eng_image_fn fn,
 			    void *ctx, ng_diag *d);
 /* The direct dependencies of an image (their images, when they have one). */
 int eng_image_deps_foreach(eng_cache *c, int64_t image_id, eng_image_fn fn,
 			   void *ctx, ng_diag *d);
+
+/* Every dependency edge between two recorded images, in one query,
+ * ordered by image_id (an edge whose dependency has no image is left out). */
+typedef int (*eng_edge_fn)(void *ctx, int64_t image_id, int64_t dep_image_id);
+int eng_edges_foreach(eng_cache *c, eng_edge_fn fn, void *ctx, ng_diag *d);
 
 /* For the runtime: the valid image of assembly (absolute path, or full
  * display name) with that MVID (32 hex digits; NULL: any) and scenario.

@@ -191,6 +191,88 @@ void eng_args_free(int argc, char **argv)
 	free(argv);
 }
 
+/* Reads one JSON string at *p (after its opening quote) into sb; returns
+ * false on anything but a plain string (the caller falls back to json-c). */
+static bool json_string(const char **p, ng_strbuf *sb)
+{
+	const char *s = *p;
+	for (;;) {
+		const char *run = s;
+		while (*s && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20)
+			s++;
+		if (s > run)
+			ng_strbuf_append(sb, run, (size_t)(s - run));
+		if (*s == '"')
+			break;
+		if (*s != '\\')
+			return false;
+		char e = s[1], c;
+		switch (e) {
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/': c = '/'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		default: return false;      /* \uXXXX: left to json-c */
+		}
+		ng_strbuf_putc(sb, c);
+		s += 2;
+	}
+	*p = s + 1;
+	return true;
+}
+
+/* eng_args_display of a joined array, without building argv: one pass over
+ * the JSON text (the listings call it once per root). */
+int eng__args_display_json(const char *joined, ng_strbuf *out)
+{
+	ng_strbuf arg = NG_STRBUF_INIT;
+	const char *p = joined;
+	size_t start = out->len;
+	int rc = -1, n = 0;
+	while (*p == ' ')
+		p++;
+	if (*p++ != '[')
+		goto done;
+	for (;;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == ']') {
+			rc = p[1] ? -1 : 0;
+			break;
+		}
+		if (*p++ != '"')
+			break;
+		ng_strbuf_reset(&arg);
+		if (!json_string(&p, &arg))
+			break;
+		const char *a = arg.data ? arg.data : "";
+		if (n++)
+			ng_strbuf_putc(out, ' ');
+		if (strpbrk(a, " \t\"'") || !*a)
+			ng_strbuf_printf(out, "\"%s\"", a);
+		else
+			ng_strbuf_append(out, a, arg.len);
+	}
+done:
+	free(arg.data);
+	if (rc < 0) {                        /* not plain: the general path */
+		out->len = start;
+		int argc;
+		char **argv;
+		if (eng_args_split(joined, &argc, &argv) < 0)
+			return NG_ERR_FORMAT;
+		char *s = eng_args_display(argc, argv);
+		ng_strbuf_puts(out, s);
+		free(s);
+		eng_args_free(argc, argv);
+	}
+	return 0;
+}
+
 char *eng_args_display(int argc, char **argv)
 {
 	ng_strbuf sb = NG_STRBUF_INIT;

@@ -3,6 +3,7 @@
 #define ENG_INT_H
 
 #include "engine/eng.h"
+#include "base/strbuf.h"
 
 #include <stdarg.h>
 
@@ -31,6 +32,10 @@ int eng__migrate_engine(sqlite3 *db, ng_diag *d);
 
 /* eng_images_foreach, with the derived root counts only when asked. */
 int eng__images_foreach(eng_cache *c, bool with_counts, eng_image_fn fn, void *ctx, ng_diag *d);
+
+/* eng_args_display of a joined JSON array, appended to out (one pass, no
+ * argv). NG_ERR_FORMAT when joined is not an array of strings. */
+int eng__args_display_json(const char *joined, ng_strbuf *out);
 
 /* Prepares sql or sets d; the statement is finalized by the caller. */
 int eng__prepare(eng_cache *c, const char *sql, sqlite3_stmt **st, ng_diag *d);

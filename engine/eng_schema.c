@@ -92,6 +92,10 @@ static const char *const engine_steps[] = {
 	" ON j.assembly_id = i.assembly_id AND j.scenario = i.scenario AND j.config = i.config"
 	" AND j.id > i.id);"
 	"CREATE UNIQUE INDEX images_key ON images(assembly_id, scenario, config);",
+	/* 2 -> 3: listings in name order without a sort: assemblies walked by
+	 * (name, version, id), their images by images_key, their roots by
+	 * roots(image_id, nodeps). */
+	"CREATE INDEX assemblies_order ON assemblies(name COLLATE NOCASE, version);",
 };
 
 int eng_schema_version(sqlite3 *db, const char *component)

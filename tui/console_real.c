@@ -37,10 +37,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-/* Up to this many images, the first read includes the dependency edges;
- * beyond, they follow from the worker pool (one query per image). */
-enum { SYNC_DEPS_LIMIT = 2000 };
-
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct idmap { int64_t id; int index; } idmap;
@@ -91,12 +87,19 @@ static int on_image(void *ctx, const eng_image_info *img)
 	return 0;
 }
 
-static int on_dep(void *ctx, const eng_image_info *img)
+/* The dependency edges are collected as ids while the images are read on
+ * the other thread, and tied to image indexes once both are in. */
+typedef struct edges_ctx { int64_t *ids; size_t n, cap; } edges_ctx;
+
+static int on_edge(void *ctx, int64_t image_id, int64_t dep_image_id)
 {
-	load_ctx *lc = ctx;
-	int d = index_of(lc, img->id);
-	if (d >= 0 && d != lc->cur)
-		tui_model_add_dep(lc->m, lc->cur, d);
+	edges_ctx *e = ctx;
+	if (e->n + 2 > e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 4096;
+		e->ids = xrealloc(e->ids, e->cap * sizeof *e->ids);
+	}
+	e->ids[e->n++] = image_id;
+	e->ids[e->n++] = dep_image_id;
 	return 0;
 }
 
@@ -108,6 +111,34 @@ static const char *after_word(const char *text, const char *word)
 	if (text && strncmp(text, word, n) == 0 && text[n] == ' ')
 		return text + n + 1;
 	return text;
+}
+
+typedef struct edge { int from, to; } edge;
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const edge *x = a, *y = b;
+	return x->from != y->from ? (x->from > y->from) - (x->from < y->from) :
+		(x->to > y->to) - (x->to < y->to);
+}
+
+/* Each image's dependencies in the images' (name) order, as the engine's
+ * per-image listing gave them. */
+static void link_edges(tui_model *m, const load_ctx *lc, edges_ctx *e)
+{
+	edge *v = xmalloc((e->n / 2 + 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t k = 0; k < e->n; k += 2) {
+		int from = index_of(lc, e->ids[k]), to = index_of(lc, e->ids[k + 1]);
+		if (from >= 0 && to >= 0 && from != to)
+			v[n++] = (edge){ from, to };
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_edge);
+	for (size_t k = 0; k < n; k++)
+		tui_model_add_dep(m, v[k].from, v[k].to);
+	free(v);
+	free(e->ids);
 }
 
 /* Roots are collected first and tied to their image's index once the
@@ -306,20 +337,19 @@ static void *read_images(void *arg)
 	if (!c && (ir->rc = eng_cache_open(ir->dir, 0, &c, &ir->d)) < 0)
 		return NULL;
 	load_ctx lc = { ir->m, NULL, 0, 0 };
-	ir->rc = eng_images_foreach(c, on_image, &lc, &ir->d);
+	ir->rc = eng_images_foreach_plain(c, on_image, &lc, &ir->d);
 	if (!ir->c)
 		eng_cache_free(c);
 	return NULL;
 }
 
-/* Reads the cache and the queue into m: images, roots, log, queue, and the
- * dependency edges when there are at most deps_limit images (one query per
- * image). With dir given, images are read on a second thread on their own
- * connection while this one reads the roots and the log: the two
- * heaviest queries then overlap. Touches nothing but m and the
- * connections, so it runs on a worker thread as well as on the loop. */
-static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, int deps_limit,
-		      ng_diag *d)
+/* Reads the cache and the queue into m: images, roots, the dependency
+ * edges (one query), log, queue. With dir given, images are read on a
+ * second thread on their own connection while this one reads the roots,
+ * the edges and the log: the heaviest queries then overlap. Touches
+ * nothing but m and the connections, so it runs on a worker thread as well
+ * as on the loop. */
+static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, ng_diag *d)
 {
 	double t0 = tui_now();
 	images_read ir = { dir, dir ? NULL : c, m, 0, { 0 } };
@@ -331,6 +361,9 @@ static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, i
 	}
 	roots_ctx roots = { 0 };
 	int rc = eng_roots_foreach(c, on_root, &roots, d);
+	edges_ctx edges = { 0 };
+	if (rc >= 0)
+		rc = eng_edges_foreach(c, on_edge, &edges, d);
 	tui_model side;
 	tui_model_init(&side);
 	load_log(c, &side);
@@ -347,10 +380,7 @@ static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, i
 		lc.map[i] = (idmap){ m->images[i].id, i };
 	lc.nmap = m->nimages;
 	qsort(lc.map, (size_t)lc.nmap, sizeof *lc.map, cmp_idmap);
-	for (int i = 0; m->nimages <= deps_limit && rc >= 0 && i < m->nimages; i++) {
-		lc.cur = i;
-		rc = eng_image_deps_foreach(c, m->images[i].id, on_dep, &lc, d);
-	}
+	link_edges(m, &lc, &edges);
 	double t2 = tui_now();
 	for (int i = 0; i < roots.n; i++) {
 		tui_model_add_root(m, roots.rows[i].id, roots.rows[i].args, index_of(&lc, roots.rows[i].image_id));
@@ -394,7 +424,7 @@ static void snapshot_work(uv_work_t *w)
 		return;
 	jq_db jdb;
 	sn->queue_ok = r->jdb_ok && jq_db_open(&jdb, r->dir) == 0;
-	sn->rc = load_model(c, NULL, sn->queue_ok ? &jdb : NULL, &sn->m, INT_MAX, &sn->d);
+	sn->rc = load_model(c, NULL, sn->queue_ok ? &jdb : NULL, &sn->m, &sn->d);
 	if (sn->queue_ok)
 		jq_db_close(&jdb);
 	eng_cache_free(c);
@@ -437,11 +467,8 @@ static void reload_async(real *r)
 	uv_queue_work(r->base.loop, &sn->work, snapshot_work, snapshot_done);
 }
 
-/* The first screen (and ^L): images, roots, log and queue read at once on
- * the loop thread; the dependency edges, one query per image until the
- * engine offers them in one (see the final report), follow from the worker
- * pool, so a large cache shows without waiting for them. A small cache
- * (under 2,000 images) is read whole at once. */
+/* The first screen (and ^L): images, roots, edges, log and queue read at
+ * once on the loop thread (images on a second thread beside it). */
 static int real_reload(tui_provider *p)
 {
 	real *r = (real *)p;
@@ -452,8 +479,7 @@ static int real_reload(tui_provider *p)
 	tui_model snap;
 	tui_model_init(&snap);
 	double t0 = tui_now();
-	int limit = p->loop ? SYNC_DEPS_LIMIT : INT_MAX;
-	int rc = load_model(r->cache, r->dir, r->jdb_ok ? &r->jdb : NULL, &snap, limit, &d);
+	int rc = load_model(r->cache, r->dir, r->jdb_ok ? &r->jdb : NULL, &snap, &d);
 	tui_model_take_data(m, &snap);
 	tui_model_close(&snap);
 	if (getenv("NGEN_CONSOLE_TRACE"))
@@ -461,8 +487,6 @@ static int real_reload(tui_provider *p)
 	load_status(r);
 	r->last_reload = tui_now();
 	r->reload_wanted = false;
-	if (m->nimages > limit)
-		reload_async(r);
 	if (rc < 0)
 		tui_model_set_message(m, "reading the cache failed: %s", ng_diag_text(&d));
 	return rc < 0 ? rc : 0;
@@ -476,7 +500,7 @@ double tui_real_full_load_ms(tui_provider *p)
 	tui_model_init(&snap);
 	ng_diag d;
 	double t0 = tui_now();
-	load_model(r->cache, NULL, r->jdb_ok ? &r->jdb : NULL, &snap, INT_MAX, &d);
+	load_model(r->cache, NULL, r->jdb_ok ? &r->jdb : NULL, &snap, &d);
 	double ms = (tui_now() - t0) * 1e3;
 	tui_model_close(&snap);
 	return ms;
