@@ -5,12 +5,22 @@
  * for float. snprintf("%.*e") gives the correctly rounded significant digits
  * and the decimal exponent; the digits are then laid out the way .NET's
  * general format does: fixed notation when -5 < exponent < precision, else
- * d.dddE+XX, trailing zeros dropped in both. */
+ * d.dddE+XX, trailing zeros dropped in both.
+ *
+ * The console's encoding follows the locale, as Mono's does: Mono takes
+ * nl_langinfo(CODESET) after setlocale(LC_ALL, ""), so UTF-8 only when the
+ * locale is a UTF-8 one that is installed; otherwise each UTF-16 unit
+ * becomes one byte of the locale's charset, or '?' when the charset has no
+ * byte for it (every non-ASCII unit in the C locale, both halves of a
+ * surrogate pair included: Mono writes "??" for one emoji there). */
 #include "runtime/rt_console.h"
 
 #include "base/abi_bcl.h"
 
 #include <errno.h>
+#include <iconv.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +36,29 @@ static struct {
 	int fd_set;
 	int line_mode;           /* 1: flush at each newline (a terminal), 0: not yet known */
 	uint16_t pending_high;   /* a high surrogate waiting for its pair */
+	int encoding;            /* ENC_*, 0 until the locale is read */
+	iconv_t to_charset;      /* ENC_ICONV: UCS-2 to the locale's charset */
 } con;
+
+enum { ENC_UTF8 = 1, ENC_ASCII, ENC_ICONV };
+
+static int encoding(void)
+{
+	if (con.encoding)
+		return con.encoding;
+	/* Only LC_CTYPE matters here; the number formats stay invariant. */
+	setlocale(LC_CTYPE, "");
+	const char *cs = nl_langinfo(CODESET);
+	if (cs && strcmp(cs, "UTF-8") == 0) {
+		con.encoding = ENC_UTF8;
+	} else if (!cs || strcmp(cs, "ANSI_X3.4-1968") == 0) {
+		con.encoding = ENC_ASCII;
+	} else {
+		con.to_charset = iconv_open(cs, "UCS-2LE");
+		con.encoding = con.to_charset == (iconv_t)-1 ? ENC_ASCII : ENC_ICONV;
+	}
+	return con.encoding;
+}
 
 static int console_fd(void)
 {
@@ -105,8 +137,14 @@ static void put_code_point(uint32_t cp)
 	put_bytes(b, n);
 }
 
+static void put_byte_unit(uint16_t u);
+
 static void put_unit(uint16_t u)
 {
+	if (encoding() != ENC_UTF8) {
+		put_byte_unit(u);
+		return;
+	}
 	if (con.pending_high) {
 		uint16_t hi = con.pending_high;
 		con.pending_high = 0;
@@ -123,6 +161,24 @@ static void put_unit(uint16_t u)
 		put_code_point(0xfffd);
 	else
 		put_code_point(u);
+}
+
+/* One byte per UTF-16 unit in a non-UTF-8 locale, '?' when the charset
+ * has none (surrogates never convert on their own). */
+static void put_byte_unit(uint16_t u)
+{
+	char b = '?';
+	if (u < 0x80) {
+		b = (char)u;
+	} else if (con.encoding == ENC_ICONV && (u < 0xd800 || u > 0xdfff)) {
+		unsigned char in[2] = { (unsigned char)(u & 0xff), (unsigned char)(u >> 8) };
+		char out[8], *ip = (char *)in, *op = out;
+		size_t il = sizeof in, ol = sizeof out;
+		iconv(con.to_charset, NULL, NULL, NULL, NULL);
+		if (iconv(con.to_charset, &ip, &il, &op, &ol) != (size_t)-1 && op - out == 1)
+			b = out[0];
+	}
+	put_bytes(&b, 1);
 }
 
 void rt_console_write_utf16(const uint16_t *units, size_t n)

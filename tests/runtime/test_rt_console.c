@@ -80,8 +80,10 @@ Test(rt_console, integers_at_their_limits)
 	cr_expect_str_eq(buf, "0");
 }
 
+/* ctx: the locale (LC_ALL) the child writes in, as Mono reads it. */
 static void write_everything(void *ctx)
 {
+	setenv("LC_ALL", ctx, 1);
 	ngrt_Console_WriteLine_bool(1);
 	ngrt_Console_WriteLine_bool(0);
 	ngrt_Console_Write_i4(-42);
@@ -108,12 +110,25 @@ static void write_everything(void *ctx)
 Test(rt_console, writes_what_mono_writes)
 {
 	rt_proc_result r;
-	cr_assert_eq(rt_test_fork(write_everything, NULL, &r), 0);
+	cr_assert_eq(rt_test_fork(write_everything, "C.UTF-8", &r), 0);
 	cr_assert_eq(r.status, 0);
 	cr_expect_str_eq(r.out,
 		"True\nFalse\n-42 4294967295 -9223372036854775808 18446744073709551615\n"
 		"0.3\n0.1\n\xc3\xa9\n\xf0\x9f\x98\x80\n\xef\xbf\xbd\n"
 		"h\xc3\xa9llo \xe4\xb8\xad\xf0\x9f\x98\x80\n\nend");
+	rt_test_result_close(&r);
+}
+
+/* Without a UTF-8 locale Mono writes ASCII: '?' for every non-ASCII UTF-16
+ * unit, two for a surrogate pair (checked with `env -i mono`). */
+Test(rt_console, the_c_locale_writes_ascii_as_mono_does)
+{
+	rt_proc_result r;
+	cr_assert_eq(rt_test_fork(write_everything, "C", &r), 0);
+	cr_assert_eq(r.status, 0);
+	cr_expect_str_eq(r.out,
+		"True\nFalse\n-42 4294967295 -9223372036854775808 18446744073709551615\n"
+		"0.3\n0.1\n?\n??\n?\nh?llo ???\n\nend");
 	rt_test_result_close(&r);
 }
 
