@@ -69,9 +69,19 @@ typedef struct eng_compile_job {
 	const volatile int *cancel;       /* non-zero: stop, return NG_ERR_CANCELED */
 } eng_compile_job;
 
+/* The most common reasons methods were excluded, most frequent first (the
+ * engine records them per image, see eng_exclusions_foreach). */
+enum { ENG_TOP_REASONS = 8 };
+typedef struct eng_reason {
+	char text[160];
+	unsigned count;
+} eng_reason;
+
 typedef struct eng_compile_result {
 	unsigned methods_compiled;
 	unsigned methods_excluded;
+	eng_reason reasons[ENG_TOP_REASONS];
+	unsigned nreasons;
 } eng_compile_result;
 
 typedef struct eng_compiler {
@@ -314,6 +324,13 @@ int eng_image_deps_foreach(eng_cache *c, int64_t image_id, eng_image_fn fn,
  * ordered by image_id (an edge whose dependency has no image is left out). */
 typedef int (*eng_edge_fn)(void *ctx, int64_t image_id, int64_t dep_image_id);
 int eng_edges_foreach(eng_cache *c, eng_edge_fn fn, void *ctx, ng_diag *d);
+
+/* The recorded exclusion reasons of one image (image_id > 0) or of every
+ * image (image_id 0), ordered by image then count, most frequent first:
+ * at most ENG_TOP_REASONS per image, from the compile that wrote it. */
+typedef int (*eng_exclusion_fn)(void *ctx, int64_t image_id, const char *reason, unsigned count);
+int eng_exclusions_foreach(eng_cache *c, int64_t image_id, eng_exclusion_fn fn, void *ctx,
+			   ng_diag *d);
 
 /* For the runtime: the valid image of assembly (absolute path, or full
  * display name) with that MVID (32 hex digits; NULL: any) and scenario.

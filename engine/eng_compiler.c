@@ -12,6 +12,7 @@
 #include "engine/eng_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -50,6 +51,35 @@ static int resolve_from_job(void *ctx, const char *referencing_path,
 	return comp_default_resolve(NULL, referencing_path, ref, path_out);
 }
 
+static void add_reason(eng_compile_result *res, const char *text, unsigned count)
+{
+	if (res->nreasons == ENG_TOP_REASONS || !count)
+		return;
+	eng_reason *e = &res->reasons[res->nreasons++];
+	snprintf(e->text, sizeof e->text, "%s", text);
+	e->count = count;
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+	const eng_reason *x = a, *y = b;
+	return x->count != y->count ? (x->count < y->count) - (x->count > y->count) :
+		strcmp(x->text, y->text);
+}
+
+/* The compiler's reasons come most frequent first; methods skipped for
+ * BypassNGenAttribute are counted as excluded, so they are a reason too. */
+static void top_reasons(const comp_result *r, eng_compile_result *res)
+{
+	res->nreasons = 0;
+	if (r->methods_bypassed)
+		add_reason(res, "BypassNGenAttribute", r->methods_bypassed);
+	for (size_t i = 0; i < r->reason_count; i++)
+		add_reason(res, r->reasons[i].text ? r->reasons[i].text : "", r->reasons[i].count);
+	if (res->nreasons > 1)
+		qsort(res->reasons, res->nreasons, sizeof *res->reasons, cmp_reason);
+}
+
 static int real_compile(void *ctx, const eng_compile_job *job, eng_compile_result *res,
 			ng_diag *d)
 {
@@ -70,6 +100,7 @@ static int real_compile(void *ctx, const eng_compile_job *job, eng_compile_resul
 	if (rc == 0) {
 		res->methods_compiled = r.methods_compiled;
 		res->methods_excluded = r.methods_excluded + r.methods_bypassed;
+		top_reasons(&r, res);
 	}
 	comp_result_close(&r);
 	return rc;

@@ -25,10 +25,17 @@
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 
+typedef struct excl_row {
+	const char *reason;        /* in the arena */
+	unsigned count;
+	struct excl_row *next;     /* the image's next reason, less frequent */
+} excl_row;
+
 typedef struct img_row {
 	eng_image_info info;       /* strings owned by the row */
 	bool shown;
 	size_t first_dep, ndeps;   /* into view.deps */
+	excl_row *excl, *excl_last; /* its exclusion reasons (verbose, json) */
 } img_row;
 
 typedef struct dep_row {
@@ -216,6 +223,24 @@ static void link_deps(view *v, img_row **index)
 	}
 }
 
+typedef struct excl_ctx { view *v; img_row **index; } excl_ctx;
+
+static int on_exclusion(void *ctx, int64_t image_id, const char *reason, unsigned count)
+{
+	excl_ctx *x = ctx;
+	img_row *img = find_img(x->v, x->index, image_id);
+	if (!img)
+		return 0;
+	excl_row *e = ng_arena_alloc(&x->v->arena, sizeof *e);
+	*e = (excl_row){ ng_arena_strdup(&x->v->arena, reason), count, NULL };
+	if (img->excl_last)
+		img->excl_last->next = e;
+	else
+		img->excl = e;
+	img->excl_last = e;
+	return 0;
+}
+
 static void view_close(view *v)
 {
 	for (size_t i = 0; i < v->nroots; i++)
@@ -337,6 +362,8 @@ static void print_image(FILE *out, const view *v, const img_row *r, bool verbose
 		i->valid ? "" : ": ", i->valid ? "" : i->reason);
 	fprintf(out, "\t%-14s %u compiled, %u excluded\n", "Methods:", i->methods_compiled,
 		i->methods_excluded);
+	for (const excl_row *e = r->excl; e; e = e->next)
+		fprintf(out, "\t%-14s %u  %s\n", e == r->excl ? "Excluded:" : "", e->count, e->reason);
 	print_time(out, "Created:", i->created);
 	print_time(out, "Last used:", i->last_used);
 	fprintf(out, "\t%-14s %u\n", "Roots:", i->roots);
@@ -433,7 +460,14 @@ static void image_json(ng_strbuf *sb, const view *v, const img_row *r)
 	js_key_int(sb, "created", i->created);
 	js_key_int(sb, "last_used", i->last_used);
 	js_key_int(sb, "roots", i->roots);
-	ng_strbuf_puts(sb, ", \"dependencies\": [");
+	ng_strbuf_puts(sb, ", \"exclusions\": [");
+	for (const excl_row *e = r->excl; e; e = e->next) {
+		ng_strbuf_puts(sb, e == r->excl ? "{\"reason\": " : ", {\"reason\": ");
+		js_str(sb, e->reason);
+		js_key_int(sb, "count", e->count);
+		ng_strbuf_putc(sb, '}');
+	}
+	ng_strbuf_puts(sb, "], \"dependencies\": [");
 	for (size_t k = r->first_dep; k < r->first_dep + r->ndeps; k++) {
 		ng_strbuf_puts(sb, k > r->first_dep ? ", {\"identity\": " : "{\"identity\": ");
 		js_str(sb, v->deps[k].identity);
@@ -508,6 +542,9 @@ int eng_display(eng_cache *c, const char *name, const char *cwd, int flags, FILE
 		rc = collect_deps(c, &v, d);
 	if (rc == 0)
 		link_deps(&v, index);
+	excl_ctx x = { &v, index };
+	if (rc == 0 && c->db && flags)
+		rc = eng_exclusions_foreach(c, 0, on_exclusion, &x, d);
 	if (rc == 0 && name && narrow(c, &v, index, name, cwd) == 0)
 		rc = ng_diag_set(d, NG_ERR_NOTFOUND, "%s: no native image in the cache %s matches "
 				 "(the assembly is not installed)", name, c->dir);

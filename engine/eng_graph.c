@@ -444,6 +444,34 @@ static int upsert_assembly(eng_cache *c, eng__node *n, ng_diag *d)
 	return rc;
 }
 
+/* The image's exclusion reasons, replacing those of an earlier compile. */
+static int write_exclusions(eng_cache *c, eng__node *n, ng_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = eng__prepare(c, "DELETE FROM image_exclusions WHERE image_id = ?", &st, d);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, n->image_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = eng__db_error(c, d, "recording exclusion reasons");
+	sqlite3_finalize(st);
+	if (rc < 0 || !n->res.nreasons)
+		return rc;
+	rc = eng__prepare(c, "INSERT INTO image_exclusions(image_id, reason, count) VALUES (?, ?, ?)"
+			  " ON CONFLICT(image_id, reason) DO UPDATE SET count = count + excluded.count",
+			  &st, d);
+	for (unsigned k = 0; rc == 0 && k < n->res.nreasons && k < ENG_TOP_REASONS; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, n->image_id);
+		sqlite3_bind_text(st, 2, n->res.reasons[k].text, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, (int)n->res.reasons[k].count);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = eng__db_error(c, d, "recording exclusion reasons");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int upsert_image(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 {
 	sqlite3_stmt *st;
@@ -474,7 +502,7 @@ static int upsert_image(eng_cache *c, eng__graph *g, eng__node *n, ng_diag *d)
 	else
 		rc = eng__db_error(c, d, "recording an image");
 	sqlite3_finalize(st);
-	return rc;
+	return rc == 0 ? write_exclusions(c, n, d) : rc;
 }
 
 /* A file another image row owns at the same path is taken over: that can

@@ -266,6 +266,28 @@ int eng_edges_foreach(eng_cache *c, eng_edge_fn fn, void *ctx, ng_diag *d)
 	return stop;
 }
 
+int eng_exclusions_foreach(eng_cache *c, int64_t image_id, eng_exclusion_fn fn, void *ctx,
+			   ng_diag *d)
+{
+	if (!c || !fn)
+		return ng_diag_set(d, NG_ERR_INVAL, "eng_exclusions_foreach: bad arguments");
+	if (!c->db || eng_schema_version(c->db, "engine") < 4)
+		return 0;       /* a cache not yet migrated (read-only) has none */
+	sqlite3_stmt *st;
+	int rc = eng__prepare(c, "SELECT image_id, reason, count FROM image_exclusions"
+			      " WHERE ?1 = 0 OR image_id = ?1 ORDER BY image_id, count DESC, reason",
+			      &st, d);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, image_id);
+	int stop = 0;
+	while (!stop && sqlite3_step(st) == SQLITE_ROW)
+		stop = fn(ctx, sqlite3_column_int64(st, 0), eng__col_text(st, 1),
+			  (unsigned)sqlite3_column_int(st, 2));
+	sqlite3_finalize(st);
+	return stop;
+}
+
 int eng_root_images_foreach(eng_cache *c, int64_t root_id, eng_image_fn fn, void *ctx, ng_diag *d)
 {
 	if (!c->db)

@@ -96,6 +96,14 @@ static const char *const engine_steps[] = {
 	 * (name, version, id), their images by images_key, their roots by
 	 * roots(image_id, nodeps). */
 	"CREATE INDEX assemblies_order ON assemblies(name COLLATE NOCASE, version);",
+	/* 3 -> 4: the most common exclusion reasons of each image, written with
+	 * the image by the compile that produced it (display /verbose and the
+	 * console's details). */
+	"CREATE TABLE image_exclusions ("
+	" image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+	" reason TEXT NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" PRIMARY KEY (image_id, reason));",
 };
 
 int eng_schema_version(sqlite3 *db, const char *component)

@@ -73,7 +73,8 @@ typedef struct tui_job {
 	char *name;          /* what it compiles or does */
 	tui_job_state state;
 	int done, total;     /* progress units done of total (0/0: unknown) */
-	int methods;         /* methods compiled so far, for the throughput */
+	int methods;         /* methods processed so far (compiled or excluded: the
+	                      * compiler's progress counts both), for the throughput */
 	char *detail;        /* what it works on now ("3/7 System.Xml"), "" if none */
 	double started, ended; /* monotonic seconds; ended 0 while running */
 	char *error;         /* "" unless failed */

@@ -141,6 +141,40 @@ static void link_edges(tui_model *m, const load_ctx *lc, edges_ctx *e)
 	free(e->ids);
 }
 
+/* Exclusion reasons come one row per (image, reason), most frequent first;
+ * each image's become one line "reason (count), ...". */
+typedef struct exclrow { int64_t image_id; char *text; } exclrow;
+typedef struct excl_ctx { exclrow *rows; int n, cap; } excl_ctx;
+
+static int on_exclusion(void *ctx, int64_t image_id, const char *reason, unsigned count)
+{
+	excl_ctx *x = ctx;
+	if (x->n == 0 || x->rows[x->n - 1].image_id != image_id) {
+		if (x->n == x->cap) {
+			x->cap = x->cap ? x->cap * 2 : 64;
+			x->rows = xrealloc(x->rows, (size_t)x->cap * sizeof *x->rows);
+		}
+		x->rows[x->n++] = (exclrow){ image_id, xasprintf("%s (%u)", reason, count) };
+	} else {
+		exclrow *r = &x->rows[x->n - 1];
+		char *t = xasprintf("%s, %s (%u)", r->text, reason, count);
+		free(r->text);
+		r->text = t;
+	}
+	return 0;
+}
+
+static void link_exclusions(tui_model *m, const load_ctx *lc, excl_ctx *x)
+{
+	for (int i = 0; i < x->n; i++) {
+		int k = index_of(lc, x->rows[i].image_id);
+		if (k >= 0)
+			tui_image_set(&m->images[k].exclusions, x->rows[i].text);
+		free(x->rows[i].text);
+	}
+	free(x->rows);
+}
+
 /* Roots are collected first and tied to their image's index once the
  * images are in (they may be read at the same time on another thread). */
 typedef struct rootrow { int64_t id, image_id; char *args; } rootrow;
@@ -364,6 +398,9 @@ static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, n
 	edges_ctx edges = { 0 };
 	if (rc >= 0)
 		rc = eng_edges_foreach(c, on_edge, &edges, d);
+	excl_ctx excl = { 0 };
+	if (rc >= 0)
+		rc = eng_exclusions_foreach(c, 0, on_exclusion, &excl, d);
 	tui_model side;
 	tui_model_init(&side);
 	load_log(c, &side);
@@ -381,6 +418,7 @@ static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, n
 	lc.nmap = m->nimages;
 	qsort(lc.map, (size_t)lc.nmap, sizeof *lc.map, cmp_idmap);
 	link_edges(m, &lc, &edges);
+	link_exclusions(m, &lc, &excl);
 	double t2 = tui_now();
 	for (int i = 0; i < roots.n; i++) {
 		tui_model_add_root(m, roots.rows[i].id, roots.rows[i].args, index_of(&lc, roots.rows[i].image_id));

@@ -101,7 +101,7 @@ static void job_fields(pane *p, const tui_job *j)
 	field(p, "Job", "%s", j->name);
 	field(p, "State", "%s", j->state == TUI_JOB_RUNNING ? "running" :
 	      j->state == TUI_JOB_DONE ? "finished" : "failed");
-	field(p, "Progress", "%d%%, %d methods compiled", j->total > 0 ? (int)(100LL * j->done / j->total) :
+	field(p, "Progress", "%d%%, %d methods processed (compiled or excluded)", j->total > 0 ? (int)(100LL * j->done / j->total) :
 	      j->state == TUI_JOB_DONE ? 100 : 0, j->methods);
 	if (j->detail[0])
 		field(p, "Now", "%s", j->detail);

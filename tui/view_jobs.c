@@ -1,5 +1,6 @@
 /* tui/view_jobs.c - the Jobs view: compilations running now, each with a
- * progress bar (methods compiled of total), throughput, elapsed time and
+ * progress bar (methods processed - compiled or excluded - of total),
+ * throughput, elapsed time and
  * ETA, under the worker pool's load; finished and failed jobs stay listed
  * for the session, newest first after the running ones. */
 #include "tui/console.h"
@@ -64,8 +65,8 @@ static void jobs_draw(WINDOW *w, const tui_state *s, tui_rect r)
 	tui_putf(w, r.y, r.x, 22, "Pool %d/%d busy ", m->pool_busy, m->pool_size);
 	wattroff(w, tui_attr(s, TUI_C_TITLE));
 	tui_progress(w, s, r.y, r.x + 22, 10, busy, m->pool_size > 0 ? m->pool_size : 1);
-	tui_putf(w, r.y, r.x + 32, r.w - 32, "  %d job(s) this session: %%, methods, "
-		 "methods/s, elapsed, ETA", m->njobs);
+	tui_putf(w, r.y, r.x + 32, r.w - 32, "  %d job(s) this session: %%, methods "
+		 "processed (compiled or excluded), methods/s, elapsed, ETA", m->njobs);
 	if (l->nrows == 0)
 		tui_put(w, r.y + 1, r.x, r.w, "  no jobs yet: F2 installs, u updates, e runs queued items");
 	for (int i = 0; i < r.h - 1; i++) {

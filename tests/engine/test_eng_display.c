@@ -223,3 +223,87 @@ Test(eng_display, json_escapes_reasons)
 	free(app);
 	eng_cache_free(c);
 }
+
+/* ---- exclusion reasons and the console's bulk reads ---------------------- */
+
+typedef struct excl_seen { int64_t image; int n; unsigned last, sum; bool ordered; } excl_seen;
+
+static int on_excl(void *ctx, int64_t image_id, const char *reason, unsigned count)
+{
+	excl_seen *s = ctx;
+	if (image_id != s->image) {
+		s->image = image_id;
+		s->last = ~0u;
+	}
+	s->ordered &= count <= s->last && reason[0] != 0;
+	s->last = count;
+	s->sum += count;
+	s->n++;
+	return 0;
+}
+
+Test(eng_display, exclusion_reasons_recorded_by_a_real_compile, .timeout = 300)
+{
+	eng_cache *c = cache_new(NULL);
+	eng_cache_set_compiler(c, eng_compiler_default());
+	ng_diag d;
+	cr_assert_eq(run_install(c, &d, fx("shared/App1.exe"), NULL), 0, "%s", ng_diag_text(&d));
+	/* mscorlib has methods the compiler excludes; App1 has none. */
+	int64_t corlib = q(c, "SELECT i.id FROM images i JOIN assemblies a ON a.id = i.assembly_id"
+			   " WHERE a.name = 'mscorlib'");
+	int64_t excluded = q(c, "SELECT methods_excluded FROM images i JOIN assemblies a"
+			     " ON a.id = i.assembly_id WHERE a.name = 'mscorlib'");
+	cr_assert_gt(excluded, 0);
+	excl_seen s = { 0, 0, ~0u, 0, true };
+	cr_assert_eq(eng_exclusions_foreach(c, corlib, on_excl, &s, &d), 0);
+	cr_assert(s.n >= 1 && s.n <= ENG_TOP_REASONS, "%d reasons", s.n);
+	cr_assert(s.ordered, "most frequent first");
+	cr_assert_leq(s.sum, (unsigned)excluded);
+	excl_seen all = { 0, 0, ~0u, 0, true };
+	cr_assert_eq(eng_exclusions_foreach(c, 0, on_excl, &all, &d), 0);
+	cr_assert_eq(all.n, s.n, "only mscorlib has reasons");
+	char *out = display(c, "mscorlib", ENG_DISPLAY_VERBOSE);
+	cr_assert(strstr(out, "\tExcluded:      "), "%s", out);
+	free(out);
+	out = display(c, NULL, ENG_DISPLAY_JSON);
+	json_object *top = json_tokener_parse(out), *images, *ex;
+	cr_assert(top && json_object_object_get_ex(top, "images", &images));
+	int with = 0;
+	for (size_t i = 0; i < json_object_array_length(images); i++) {
+		cr_assert(json_object_object_get_ex(json_object_array_get_idx(images, i), "exclusions", &ex));
+		with += json_object_array_length(ex) > 0;
+	}
+	cr_assert_eq(with, 1);
+	json_object_put(top);
+	free(out);
+	/* Uninstall removes the image and (cascade) its reasons. */
+	cr_assert_eq(run_uninstall(c, &d, fx("shared/App1.exe"), NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(q(c, "SELECT count(*) FROM image_exclusions"), 0);
+	eng_cache_free(c);
+}
+
+static int count_edge(void *ctx, int64_t image_id, int64_t dep_image_id)
+{
+	(*(int *)ctx) += image_id != dep_image_id;
+	return 0;
+}
+static int count_plain(void *ctx, const eng_image_info *i)
+{
+	(*(int *)ctx) += i->roots == 0;
+	return 0;
+}
+
+Test(eng_display, edges_and_plain_images_in_one_query_each)
+{
+	char *app;
+	eng_cache *c = two_roots(&app);
+	ng_diag d;
+	int edges = 0, plain = 0;
+	cr_assert_eq(eng_edges_foreach(c, count_edge, &edges, &d), 0);
+	cr_assert_eq(edges, q(c, "SELECT count(*) FROM image_deps WHERE dep_image_id IS NOT NULL"));
+	cr_assert_gt(edges, 3);
+	cr_assert_eq(eng_images_foreach_plain(c, count_plain, &plain, &d), 0);
+	cr_assert_eq(plain, q(c, "SELECT count(*) FROM images"), "no root counts, every image");
+	free(app);
+	eng_cache_free(c);
+}

@@ -72,6 +72,25 @@ Test(console, details_show_identity_status_and_roots)
 	cr_assert_eq(tt_find(&t, "MVID"), -1);
 }
 
+Test(console, details_show_methods_with_the_most_common_exclusion_reasons)
+{
+	tt_resize(&t, 40, 160);
+	tt_keys(&t, (int[]){ '2', 0 });
+	tui_list *l = &t.s.lists[TUI_V_IMAGES];
+	const tui_model *m = &t.prov->model;
+	int row = -1;
+	for (int i = 0; row < 0 && i < l->nrows; i++)
+		if (m->images[l->rows[i]].exclusions[0])
+			row = i;
+	cr_assert_geq(row, 0, "the fake provider has images with exclusions");
+	l->sel = row;
+	tt_draw(&t);
+	const tui_image *im = &m->images[l->rows[row]];
+	char want[128];
+	snprintf(want, sizeof want, "%d excluded: varargs (2)", im->methods_excluded);
+	cr_assert_gt(tt_find(&t, want), 0, "details say: %s", want);
+}
+
 Test(console, images_are_sorted_by_name_then_by_size)
 {
 	tt_keys(&t, (int[]){ '2', 'd', 0 });

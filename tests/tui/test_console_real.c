@@ -178,3 +178,34 @@ Test(console_real, install_and_uninstall_run_on_the_worker_pool)
 	tui_provider_free(p);
 	uv_loop_close(&loop);
 }
+
+/* The engine records the most common exclusion reasons of a real compile;
+ * the provider gives them to the details pane as one line. */
+Test(console_real, exclusion_reasons_of_a_real_compile, .timeout = 300)
+{
+	const char *fx = getenv("NGEN_FIXTURES");
+	char lib[512];
+	snprintf(lib, sizeof lib, "%s/engine/shared/App1.exe", fx ? fx : "build/fixtures");
+	eng_cache *c;
+	ng_diag d;
+	cr_assert_eq(eng_cache_open(cache, ENG_OPEN_WRITE, &c, &d), 0, "%s", ng_diag_text(&d));
+	eng_cache_set_compiler(c, eng_compiler_default());
+	eng_request req;
+	char *argv[] = { lib, NULL };
+	cr_assert_eq(eng_args_parse(ENG_INSTALL, 1, argv, NULL, &req, &d), 0, "%s", ng_diag_text(&d));
+	eng_install_result res;
+	cr_assert_eq(eng_install(c, &req, NULL, &res, &d), 0, "%s", ng_diag_text(&d));
+	eng_request_close(&req);
+	eng_cache_free(c);
+	tui_provider *p;
+	cr_assert_eq(tui_real_open(cache, &p, &d), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(p->ops->reload(p), 0);
+	const tui_model *m = &p->model;
+	int corlib = find(m, "mscorlib"), app1 = find(m, "App1");
+	cr_assert(corlib >= 0 && app1 >= 0);
+	const tui_image *im = &m->images[corlib];
+	cr_assert_gt(im->methods_excluded, 0);
+	cr_assert(strchr(im->exclusions, '(') && strchr(im->exclusions, ')'), "%s", im->exclusions);
+	cr_assert_str_eq(m->images[app1].exclusions, "", "App1 has nothing excluded");
+	tui_provider_free(p);
+}
