@@ -261,6 +261,8 @@ done:
 	free(arg.data);
 	if (rc < 0) {                        /* not plain: the general path */
 		out->len = start;
+		if (out->data)
+			out->data[start] = 0;
 		int argc;
 		char **argv;
 		if (eng_args_split(joined, &argc, &argv) < 0)

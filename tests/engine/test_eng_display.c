@@ -10,6 +10,7 @@
 #include "base/abi.h"
 #include "base/err.h"
 #include "base/xmalloc.h"
+#include "engine/eng_int.h"
 #include "tests/engine/eng_test.h"
 
 TestSuite(eng_display, .timeout = 120);
@@ -306,4 +307,31 @@ Test(eng_display, edges_and_plain_images_in_one_query_each)
 	cr_assert_eq(plain, q(c, "SELECT count(*) FROM images"), "no root counts, every image");
 	free(app);
 	eng_cache_free(c);
+}
+
+/* The listings' one-pass text of a root's arguments says what the general
+ * path (json-c, eng_args_display) says, escapes and odd input included. */
+Test(eng_display, root_arguments_text_matches_the_general_path)
+{
+	char *argv1[] = { "/x/My App.exe", "/Debug", "", "a\"b\\c\td\n/\xc3\xa9", "é" };
+	char *joined = eng_args_join(5, argv1);
+	const char *cases[] = { joined, "[]", "[\"/a.exe\",\"/Profile\"]", " [ \"x\" , \"y\" ]",
+				"[\"\\u00e9\\/\"]" };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int argc;
+		char **argv;
+		cr_assert_eq(eng_args_split(cases[i], &argc, &argv), 0, "%s", cases[i]);
+		char *want = eng_args_display(argc, argv);
+		eng_args_free(argc, argv);
+		ng_strbuf sb = NG_STRBUF_INIT;
+		cr_assert_eq(eng__args_display_json(cases[i], &sb), 0, "%s", cases[i]);
+		cr_assert_str_eq(sb.data ? sb.data : "", want, "%s", cases[i]);
+		ng_strbuf_close(&sb);
+		free(want);
+	}
+	ng_strbuf sb = NG_STRBUF_INIT;
+	cr_assert_eq(eng__args_display_json("{\"not\": 1}", &sb), NG_ERR_FORMAT);
+	cr_assert_eq(eng__args_display_json("[\"unterminated", &sb), NG_ERR_FORMAT);
+	ng_strbuf_close(&sb);
+	free(joined);
 }
