@@ -1,8 +1,9 @@
 /* tui/console_real.c - the provider that shows a real cache.
  *
- * Reading: everything comes through engine/'s accessors (images, their
- * dependencies, roots, the log) and queue/'s (items, status), on the loop
- * thread, on the provider's own connections. An image's status words
+ * Reading: everything comes through engine/'s accessors (images, all
+ * dependency edges in one query, exclusion reasons, roots, the log) and
+ * queue/'s (items, status), on the loop thread (images on a second thread
+ * beside it), on the provider's own connections. An image's status words
  * combine both: valid or invalid from the engine, then queued, compiling
  * or failed when a queue item for its assembly is in that state.
  *
@@ -58,7 +59,6 @@ typedef struct load_ctx {
 	tui_model *m;                /* the snapshot being filled */
 	idmap *map;
 	int nmap;
-	int cur;                     /* image whose deps are being read */
 } load_ctx;
 
 static int index_of(const load_ctx *lc, int64_t id)
@@ -370,7 +370,7 @@ static void *read_images(void *arg)
 	eng_cache *c = ir->c;
 	if (!c && (ir->rc = eng_cache_open(ir->dir, 0, &c, &ir->d)) < 0)
 		return NULL;
-	load_ctx lc = { ir->m, NULL, 0, 0 };
+	load_ctx lc = { ir->m, NULL, 0 };
 	ir->rc = eng_images_foreach_plain(c, on_image, &lc, &ir->d);
 	if (!ir->c)
 		eng_cache_free(c);
@@ -411,7 +411,7 @@ static int load_model(eng_cache *c, const char *dir, jq_db *jdb, tui_model *m, n
 		*d = ir.d;
 	}
 	double t1 = tui_now();
-	load_ctx lc = { m, NULL, 0, 0 };
+	load_ctx lc = { m, NULL, 0 };
 	lc.map = xmalloc((size_t)(m->nimages + 1) * sizeof *lc.map);
 	for (int i = 0; i < m->nimages; i++)
 		lc.map[i] = (idmap){ m->images[i].id, i };
