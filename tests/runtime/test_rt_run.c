@@ -272,6 +272,8 @@ Test(rt_run, passes_string_args_to_main)
 		"  ngrt_Console_WriteLine_i4(ngrt_String_get_Length(s[i])); }\n"
 		" return (int32_t)args->length; }\n%s", man);
 	build_image(dir, "Args", body);
+	/* The console writes UTF-8 only in a UTF-8 locale, as Mono's does. */
+	setenv("LC_ALL", "C.UTF-8", 1);
 	char *argv[] = { "one", "", "\xc3\xbcnic\xc3\xb6" "de" };
 	rt_proc_result r;
 	run(a.path, dir, 3, argv, &r);
