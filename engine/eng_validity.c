@@ -29,6 +29,7 @@ typedef struct asm_state {
 	char *path, *identity, *mvid;     /* current (after a re-read when changed) */
 	char *old_mvid;
 	bool missing, content_changed;
+	bool unreadable;          /* missing because the file no longer reads as an assembly */
 } asm_state;
 
 typedef struct img_state {
@@ -96,7 +97,7 @@ static void check_asm(asm_state *a, sqlite3_stmt *st)
 		return;
 	eng_asm cur;
 	if (eng_asm_read(a->path, &cur, NULL) < 0) {
-		a->missing = true;
+		a->missing = a->unreadable = true;
 		return;
 	}
 	if (strcmp(cur.hash, hash) != 0) {
@@ -211,7 +212,8 @@ static char *edge_reason(checker *k, const edge_state *e)
 {
 	asm_state *a = find_asm(k, e->dep_asm_id);
 	if (!a || a->missing)
-		return xasprintf("dependency %s is gone (%s)", e->dep_identity, a ? a->path : "?");
+		return xasprintf(a && a->unreadable ? "dependency %s is no longer a valid assembly (%s)"
+				 : "dependency %s is gone (%s)", e->dep_identity, a ? a->path : "?");
 	if (strcmp(a->mvid, e->dep_mvid) != 0)
 		return xasprintf("dependency %s changed (MVID %s, compiled against %s)",
 				 a->identity, a->mvid, e->dep_mvid);
@@ -231,7 +233,8 @@ static char *direct_reason(checker *k, const img_state *i)
 {
 	asm_state *a = find_asm(k, i->asm_id);
 	if (!a || a->missing)
-		return xasprintf("the assembly %s is gone", a ? a->path : "?");
+		return xasprintf(a && a->unreadable ? "the assembly %s is no longer a valid assembly"
+				 : "the assembly %s is gone", a ? a->path : "?");
 	if (strcmp(a->mvid, i->mvid) != 0)
 		return xasprintf("the assembly changed (MVID %s, image built from %s)", a->mvid, i->mvid);
 	if (a->content_changed)

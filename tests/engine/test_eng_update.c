@@ -160,6 +160,25 @@ Test(eng_update, missing_assembly_stays_invalid_and_update_fails)
 	eng_cache_free(c);
 }
 
+/* A file that is still there but no longer an assembly is told apart from
+ * one that is gone, so the administrator looks in the right place. */
+Test(eng_update, an_assembly_overwritten_with_garbage_is_named_as_such)
+{
+	eng_cache *c = cache_new(NULL);
+	char *app = fixture_copy("chain");
+	char *exe = xasprintf("%s/C.exe", app);
+	ng_diag d;
+	cr_assert_eq(run_install(c, &d, exe, NULL), 0, "%s", ng_diag_text(&d));
+	cr_assert_eq(sh(NULL, "echo garbage > '%s/D.dll'", app), 0);
+	eng_update_result r;
+	cr_assert_eq(eng_update(c, true, NULL, &r, &d), NG_ERR_COMPILE);
+	cr_assert_eq(q(c, "SELECT count(*) FROM images WHERE status = 'invalid' AND "
+		      "reason LIKE '%D.dll is no longer a valid assembly%'"), 1, "D's own image");
+	cr_assert_eq(q(c, "SELECT count(*) FROM images WHERE reason LIKE '%is gone%'"), 0);
+	free(exe); free(app);
+	eng_cache_free(c);
+}
+
 Test(eng_update, new_reference_of_a_recompiled_root_is_compiled_too)
 {
 	char *dir;

@@ -207,7 +207,7 @@ Test(console_e2e, find_an_invalid_image)
 	wait_for(&t, "ngen console", NULL);
 	keys(&t, "i");
 	wait_for(&t, "ikdasm", "invalid");
-	wait_for(&t, "Status", "is gone");
+	wait_for(&t, "Status", "no longer a valid assembly");
 	cr_assert(strstr(t.screen, "NAME (1 invalid"), "only the invalid image is listed:\n%s", t.screen);
 	e2e_close(&t);
 }
