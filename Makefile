@@ -112,6 +112,7 @@ test: deps
 	scripts/run-tests.sh $(BUILD) $(TEST_BINS)
 
 asan: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
 run: deps
