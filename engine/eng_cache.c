@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -308,11 +309,19 @@ void eng__fault_point(const char *where)
 		raise(SIGKILL);
 }
 
+/* The sequence number is the process's, not the connection's: several
+ * connections of one process (the queue's workers, each with its own
+ * eng_cache) compile into the same .tmp directory at once, and with a
+ * per-connection count the second one's "tmp.<pid>.1" was the first one's
+ * too -- one install moved the other's image and the other's rename failed. */
+static atomic_uint tmp_seq;
+
 char *eng__tmp_path(eng_cache *c)
 {
 	char *dir = xasprintf("%s/.tmp", c->images_dir);
 	eng__mkdirs(dir, 0755);
-	char *p = xasprintf("%s/tmp.%ld.%u.ni.so", dir, (long)getpid(), ++c->tmp_seq);
+	char *p = xasprintf("%s/tmp.%ld.%u.ni.so", dir, (long)getpid(),
+			    atomic_fetch_add(&tmp_seq, 1) + 1);
 	free(dir);
 	return p;
 }

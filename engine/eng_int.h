@@ -15,7 +15,6 @@ struct eng_cache {
 	bool writable;             /* db opened read-write */
 	int tx_depth;
 	const eng_compiler *comp;
-	unsigned tmp_seq;
 };
 
 /* Creates or migrates the engine's tables (eng_schema.c). */
