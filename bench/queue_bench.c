@@ -94,6 +94,16 @@ static void print_failures(const char *dir)
 	jq_db_close(&db);
 }
 
+/* A retried item waits the retry backoff (30 s) before it runs again: it
+ * would show only as a slow run, so the failure is printed. */
+static void on_event(void *ctx, const jq_event *ev)
+{
+	if (ev->kind == JQ_EV_RETRY || ev->kind == JQ_EV_FAILED)
+		fprintf(stderr, "queue bench: item %lld %s: %s\n", (long long)ev->id,
+			ev->kind == JQ_EV_RETRY ? "failed, retried after the backoff" : "failed",
+			ev->text);
+}
+
 static double run_items(const jq_executor *ex, int workers, int n, char **names, bool nodeps)
 {
 	char *dir = fresh_cache();
@@ -108,7 +118,8 @@ static double run_items(const jq_executor *ex, int workers, int n, char **names,
 			abort();
 	}
 	jq_db_close(&db);
-	jq_runner_opts o = { .cache_dir = dir, .workers = workers, .exec = ex, .poll_s = 1 };
+	jq_runner_opts o = { .cache_dir = dir, .workers = workers, .exec = ex, .poll_s = 1,
+			     .on_event = on_event };
 	jq_run_stats st = { 0 };
 	ng_diag d = { 0 };
 	double t0 = now();
